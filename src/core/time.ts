@@ -1,0 +1,31 @@
+/**
+ * Absolute capture time as whole seconds since the epoch plus nanoseconds.
+ * Two integers instead of a float or bigint: a float loses nanoseconds,
+ * a bigint is slow on the per-packet path (STYLE.md principle 8: absolute time).
+ */
+export interface Timestamp {
+  sec: number;
+  nsec: number;
+}
+
+/** Orders two timestamps: negative when a is earlier. */
+export function compareTime(a: Timestamp, b: Timestamp): number {
+  return a.sec !== b.sec ? a.sec - b.sec : a.nsec - b.nsec;
+}
+
+/** Seconds from a to b as a float (for relative times in views). */
+export function secondsBetween(a: Timestamp, b: Timestamp): number {
+  return b.sec - a.sec + (b.nsec - a.nsec) / 1e9;
+}
+
+/**
+ * ISO 8601 in UTC with microseconds, e.g. `2018-04-16T15:49:30.333525Z`;
+ * nanoseconds are shown only when the capture carried them.
+ */
+export function toIso(t: Timestamp): string {
+  const base = new Date(t.sec * 1000).toISOString().slice(0, 19);
+  const frac = t.nsec % 1000 === 0
+    ? String(t.nsec / 1000).padStart(6, '0')
+    : String(t.nsec).padStart(9, '0');
+  return `${base}.${frac}Z`;
+}

@@ -1,0 +1,57 @@
+/**
+ * `sipv calls FILE... [FILTER] [--sort arrival|callid] [--json|--ndjson]`:
+ * every call in the inputs, one line (or one JSON object) each.
+ */
+import type { Command } from 'commander';
+import { compileFilter } from '../../calls/filter.js';
+import type { Call } from '../../calls/call.js';
+import { callToJson } from '../../report/json.js';
+import { renderCallsTable } from '../../report/calls-text.js';
+import { addFilterOptions, filterFromFlags, type FilterFlags } from '../filter-options.js';
+import { loadForCommand } from '../inputs.js';
+import { CliError, type Io } from '../io.js';
+
+interface CallsFlags extends FilterFlags {
+  sort: string;
+  json?: boolean;
+  ndjson?: boolean;
+}
+
+export function sortCalls(calls: Call[], order: string): Call[] {
+  if (order === 'arrival') return calls;
+  if (order === 'callid') return [...calls].sort((a, b) => (a.callId < b.callId ? -1 : a.callId > b.callId ? 1 : a.index - b.index));
+  throw new CliError(`--sort must be 'arrival' or 'callid', not '${order}'`);
+}
+
+export async function runCalls(files: string[], flags: CallsFlags, io: Io): Promise<number> {
+  const filter = filterFromFlags(flags);
+  sortCalls([], flags.sort);
+  const { store, exitCode } = await loadForCommand(files, io);
+  const calls = sortCalls(store.calls().filter(compileFilter(filter)), flags.sort);
+  if (flags.ndjson) {
+    for (const c of calls) io.out(JSON.stringify(callToJson(c)) + '\n');
+  } else if (flags.json) {
+    io.out(JSON.stringify(calls.map(callToJson), null, 1) + '\n');
+  } else {
+    io.out(renderCallsTable(calls, io.outIsTty ? io.columns : 160));
+    io.out(`${calls.length} conversations (${store.messagesSeen} SIP messages) extracted\n`);
+  }
+  return exitCode;
+}
+
+export function registerCalls(program: Command, io: Io, run: (p: Promise<number>) => void): void {
+  const cmd = program
+    .command('calls')
+    .description('list the calls (conversations by Call-ID) in captures')
+    .argument('<file...>', 'pcap, pcapng, tcpdump -A text, gzip of any, or - for stdin')
+    .option('--sort <order>', 'arrival (default) or callid', 'arrival')
+    .option('--json', 'print one JSON array of calls (shape: SPEC.md)')
+    .option('--ndjson', 'print one JSON object per line')
+    .addHelpText('after', `
+Examples:
+  sipv calls examples/basic-call.pcap
+  sipv calls trace.pcapng.gz --where "srcnum 4151509" --json
+  sipv calls a.pcap b.pcap --where "has Diversion" --where "dstip 10.0.0.5" --condition and
+  tcpdump -nn -A -r trace.pcap | sipv calls -`);
+  addFilterOptions(cmd).action((files: string[], flags: CallsFlags) => run(runCalls(files, flags, io)));
+}

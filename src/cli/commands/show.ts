@@ -1,0 +1,77 @@
+/**
+ * `sipv show FILE... --call IDX|CALL-ID [--messages | --message N] [--json]`:
+ * one call's messages — the list, all of them in full, or one.
+ * Only that call's messages are kept while reading, whatever the input size.
+ */
+import type { Command } from 'commander';
+import type { Call } from '../../calls/call.js';
+import type { CallStoreOptions } from '../../calls/store.js';
+import { conversationToJson } from '../../report/json.js';
+import { renderMessage, renderMessageList } from '../../report/messages-text.js';
+import { conversationLine } from '../../report/calls-text.js';
+import { loadForCommand } from '../inputs.js';
+import { CliError, Exit, type Io } from '../io.js';
+
+interface ShowFlags {
+  call: string;
+  messages?: boolean;
+  message?: string;
+  json?: boolean;
+}
+
+/** A Call-ID may itself be all digits, so an exact Call-ID wins over an index. */
+export function callSelector(wanted: string): { keep: NonNullable<CallStoreOptions['keep']>; pick: (calls: Call[], find: (id: string) => Call | undefined) => Call | undefined } {
+  const asIndex = /^\d+$/.test(wanted) ? Number(wanted) : -1;
+  return {
+    keep: (index, callId) => index === asIndex || callId === wanted,
+    pick: (calls, find) => find(wanted) ?? (asIndex >= 0 ? calls[asIndex] : undefined),
+  };
+}
+
+export async function runShow(files: string[], flags: ShowFlags, io: Io): Promise<number> {
+  const messageNumber = flags.message === undefined ? undefined : parseMessageNumber(flags.message);
+  const selector = callSelector(flags.call);
+  const { store, exitCode } = await loadForCommand(files, io, { keep: selector.keep });
+  const call = selector.pick(store.calls(), (id) => store.find(id));
+  if (call === undefined || call.kept === null) {
+    throw new CliError(`no call '${flags.call}' (${store.size} calls; give an index 0..${Math.max(0, store.size - 1)} or a Call-ID)`);
+  }
+  const messages = call.kept;
+  if (messageNumber !== undefined && messageNumber >= messages.length) {
+    throw new CliError(`call ${call.index} has ${messages.length} messages; --message takes 0..${messages.length - 1}`);
+  }
+  if (flags.json) {
+    const json = conversationToJson(call);
+    if (messageNumber !== undefined) json.messages = [json.messages[messageNumber]!];
+    io.out(JSON.stringify(json, null, 1) + '\n');
+  } else if (messageNumber !== undefined) {
+    io.out(renderMessage(messages[messageNumber]!, messageNumber));
+  } else if (flags.messages) {
+    io.out(messages.map(renderMessage).join('\n'));
+  } else {
+    io.out(conversationLine(call) + '\n' + renderMessageList(messages));
+  }
+  return exitCode;
+}
+
+function parseMessageNumber(text: string): number {
+  if (!/^\d+$/.test(text)) throw new CliError(`--message takes a message number, not '${text}'`, Exit.USAGE);
+  return Number(text);
+}
+
+export function registerShow(program: Command, io: Io, run: (p: Promise<number>) => void): void {
+  program
+    .command('show')
+    .description("show one call's messages")
+    .argument('<file...>', 'pcap, pcapng, tcpdump -A text, gzip of any, or - for stdin')
+    .requiredOption('--call <idx|call-id>', 'the call: its index from `sipv calls` or its Call-ID')
+    .option('--messages', 'print every message in full')
+    .option('--message <n>', 'print message N in full')
+    .option('--json', 'print {callId, messages:[…]} (shape: SPEC.md)')
+    .addHelpText('after', `
+Examples:
+  sipv show examples/basic-call.pcap --call 0
+  sipv show trace.pcap --call 3c2a1b@10.0.0.5 --message 2
+  sipv show trace.pcap --call 0 --json | jq '.messages[].cseq'`)
+    .action((files: string[], flags: ShowFlags) => run(runShow(files, flags, io)));
+}

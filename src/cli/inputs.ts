@@ -1,0 +1,65 @@
+/**
+ * Loads the FILE... of a command and tells the user, one line each, what was
+ * wrong with an input (`sipv: FILE:WHERE: WHAT`). Damage means exit 2, but
+ * only after every good message has been reported (SPEC.md, Exit codes).
+ */
+import { safeInline } from '../core/sanitize.js';
+import type { Issue } from '../core/issue.js';
+import { CallStore, type CallStoreOptions } from '../calls/store.js';
+import { loadInputs, type InputReport } from '../ingest/load.js';
+import { Exit, type Io } from './io.js';
+import { progressBar } from './progress.js';
+
+/** Per input, how many non-fatal issues are printed before a "… and N more" line. */
+const SHOWN_ISSUES = 3;
+
+export interface Loaded {
+  store: CallStore;
+  reports: InputReport[];
+  /** Exit.USAGE when an input was unreadable, damaged or not a capture. */
+  exitCode: number;
+}
+
+export async function loadForCommand(files: string[], io: Io, storeOptions: CallStoreOptions = {}): Promise<Loaded> {
+  const store = new CallStore(storeOptions);
+  const progress = progressBar(io);
+  const reports = await loadInputs(files, store, { onProgress: progress?.update });
+  progress?.finish();
+  let exitCode: number = Exit.OK;
+  for (const report of reports) {
+    if (reportInput(report, io)) exitCode = Exit.USAGE;
+  }
+  return { store, reports, exitCode };
+}
+
+function where(i: Issue): string {
+  return i.offset === undefined ? '' : `offset ${i.offset}`;
+}
+
+function line(file: string, at: string, what: string): string {
+  return safeInline(`sipv: ${file}:${at}: ${what}`) + '\n';
+}
+
+/** Prints what went wrong with one input; true when it counts as damage (exit 2). */
+export function reportInput(report: InputReport, io: Io): boolean {
+  if (report.error !== undefined) {
+    io.err(line(report.file, '', report.error));
+    return true;
+  }
+  const damage = report.issues.filter(isDamage);
+  const other = report.issues.filter((i) => !isDamage(i));
+  for (const i of other.slice(0, SHOWN_ISSUES)) io.err(line(report.file, where(i), `warning: ${i.detail}`));
+  if (other.length > SHOWN_ISSUES) io.err(line(report.file, '', `warning: … and ${other.length - SHOWN_ISSUES} more decode warnings`));
+  for (const i of damage) io.err(line(report.file, where(i), i.detail));
+  if (report.fatal !== undefined && !damage.includes(report.fatal)) io.err(line(report.file, where(report.fatal), report.fatal.detail));
+  if (report.fatal === undefined && damage.length === 0 && report.frames === 0 && report.format !== 'unknown') {
+    io.err(line(report.file, '', 'no packets in this capture'));
+    return true;
+  }
+  return report.fatal !== undefined || damage.length > 0;
+}
+
+/** Damage to the file itself (truncation, corruption), as opposed to odd packets inside it. */
+function isDamage(i: Issue): boolean {
+  return /^(pcap|pcapng|gzip|text|capture)\.(truncated|corrupt|bad-|not-)/.test(i.code);
+}

@@ -1,0 +1,198 @@
+/**
+ * From transport payloads to SIP messages: the one place that knows how SIP
+ * travels. UDP datagrams and SCTP DATA chunks hold one message each; TCP is
+ * reassembled per direction and framed by Content-Length, possibly inside
+ * WebSocket (RFC 7118); HEP (v2/v3, any port) carries SIP captured elsewhere.
+ * Anything that is not SIP is counted, never an error.
+ */
+import { issue, type Issue } from '../core/issue.js';
+import type { CapturedMessage, MessageTransport } from '../calls/captured-message.js';
+import type { TransportPayload } from '../net/packet.js';
+import { decodeHep } from '../net/hep.js';
+import { TcpReassembler } from '../net/tcp-stream.js';
+import { WebSocketDecoder } from '../net/websocket.js';
+import { sipStartLineKind } from '../sip/detect.js';
+import { SipStreamFramer } from '../sip/framer.js';
+import { parseSipMessage } from '../sip/parse.js';
+
+export type ExtractedMessage = Omit<CapturedMessage, 'seq' | 'source'>;
+export type MessageSink = (m: ExtractedMessage) => void;
+
+export interface ExtractStats {
+  sipMessages: number;
+  hepPackets: number;
+  nonSipDatagrams: number;
+  nonSipStreamBytes: number;
+  tlsStreams: number;
+}
+
+/** What a TCP direction turned out to carry, decided by its first bytes. */
+type StreamMode =
+  | { kind: 'probe' }
+  | { kind: 'sip'; framer: SipStreamFramer; transport: MessageTransport }
+  | { kind: 'websocket'; ws: WebSocketDecoder }
+  | { kind: 'hep'; framer: HepStreamFramer }
+  | { kind: 'other' };
+
+const HEP3 = Buffer.from('HEP3');
+const SIP_VERSION = Buffer.from('SIP/2.0');
+
+export class SipExtractor {
+  readonly stats: ExtractStats = { sipMessages: 0, hepPackets: 0, nonSipDatagrams: 0, nonSipStreamBytes: 0, tlsStreams: 0 };
+  readonly issues: Issue[] = [];
+  private readonly tcp = new TcpReassembler();
+  private readonly streams = new Map<string, StreamMode>();
+  /** The segment that last delivered bytes per direction, to date messages flushed at the end. */
+  private readonly lastSegment = new Map<string, TransportPayload>();
+
+  constructor(private readonly sink: MessageSink) {}
+
+  push(p: TransportPayload): void {
+    if (p.transport === 'tcp') {
+      this.tcp.push(p, (dir, data, seg) => this.onStream(dir, data, seg));
+      return;
+    }
+    if (p.payload.length === 0) return;
+    if (isHep(p.payload)) {
+      this.onHep(p.payload, p);
+      return;
+    }
+    if (!this.emitDatagram(p.payload, p, p.transport)) this.stats.nonSipDatagrams++;
+  }
+
+  end(): void {
+    this.tcp.end((dir, data, seg) => this.onStream(dir, data, seg));
+    for (const [dir, mode] of this.streams) {
+      if (mode.kind === 'sip') mode.framer.end((raw, problems) => this.emitFramed(raw, problems, this.lastSegment.get(dir)!, mode.transport));
+    }
+  }
+
+  /** One SIP message in one datagram or chunk; false when it is not SIP. */
+  private emitDatagram(payload: Buffer, p: TransportPayload, transport: MessageTransport): boolean {
+    if (sipStartLineKind(payload) === null) return false;
+    const msg = parseSipMessage(payload);
+    if (msg === null) return false;
+    this.emit(msg, p, transport);
+    return true;
+  }
+
+  private emit(msg: NonNullable<ReturnType<typeof parseSipMessage>>, p: TransportPayload, transport: MessageTransport, hep?: CapturedMessage['hep']): void {
+    this.stats.sipMessages++;
+    const m: ExtractedMessage = {
+      frame: p.frame, sec: p.sec, nsec: p.nsec,
+      srcIp: p.srcIp, srcPort: p.srcPort, dstIp: p.dstIp, dstPort: p.dstPort,
+      transport, msg,
+    };
+    if (hep !== undefined) m.hep = hep;
+    this.sink(m);
+  }
+
+  private onHep(buf: Buffer, outer: TransportPayload): void {
+    const hep = decodeHep(buf);
+    if (hep === null) {
+      this.stats.nonSipDatagrams++;
+      return;
+    }
+    this.stats.hepPackets++;
+    for (const problem of hep.issues) this.issues.push({ ...problem, detail: `frame ${outer.frame}: ${problem.detail}` });
+    const inner: TransportPayload = {
+      frame: outer.frame,
+      sec: hep.sec || outer.sec,
+      nsec: hep.sec ? hep.usec * 1000 : outer.nsec,
+      srcIp: hep.srcIp, dstIp: hep.dstIp, srcPort: hep.srcPort, dstPort: hep.dstPort,
+      transport: hep.ipProto === 6 ? 'tcp' : 'udp',
+      payload: hep.payload,
+    };
+    const meta: CapturedMessage['hep'] = { version: hep.version };
+    if (hep.captureId !== undefined) meta.captureId = hep.captureId;
+    if (hep.correlationId !== undefined) meta.correlationId = hep.correlationId;
+    // A HEP payload is one whole SIP message even when the original went over TCP.
+    if (sipStartLineKind(hep.payload) === null) return;
+    const msg = parseSipMessage(hep.payload);
+    if (msg !== null) this.emit(msg, inner, inner.transport as MessageTransport, meta);
+  }
+
+  private onStream(dir: string, data: Buffer, seg: TransportPayload): void {
+    this.lastSegment.set(dir, seg);
+    let mode = this.streams.get(dir) ?? { kind: 'probe' };
+    if (mode.kind === 'probe') {
+      mode = chooseMode(data);
+      if (mode.kind === 'other' && isTls(data)) this.stats.tlsStreams++;
+      if (mode.kind !== 'probe') this.streams.set(dir, mode);
+    }
+    switch (mode.kind) {
+      case 'probe':
+      case 'other':
+        this.stats.nonSipStreamBytes += data.length;
+        return;
+      case 'sip':
+        mode.framer.push(data, (raw, problems) => this.emitFramed(raw, problems, seg, mode.transport));
+        return;
+      case 'websocket':
+        mode.ws.push(data, (payload) => { if (!this.emitDatagram(payload, seg, 'ws')) this.stats.nonSipDatagrams++; });
+        return;
+      case 'hep':
+        mode.framer.push(data, (packet) => this.onHep(packet, seg));
+        return;
+    }
+  }
+
+  private emitFramed(raw: Buffer, problems: Issue[], seg: TransportPayload, transport: MessageTransport): void {
+    const msg = parseSipMessage(raw);
+    if (msg === null) {
+      this.issues.push(issue('sip.unframed', `frame ${seg.frame}: ${raw.length} bytes on a SIP stream are not a SIP message`));
+      return;
+    }
+    msg.issues.unshift(...problems);
+    this.emit(msg, seg, transport);
+  }
+}
+
+function isHep(b: Buffer): boolean {
+  if (b.length >= 6 && b[0] === 0x48 && b.subarray(0, 4).equals(HEP3)) return true;
+  // HEPv2: version 2, header length 28 (IPv4) or 40 (IPv6), family AF_INET/AF_INET6.
+  return b.length >= 28 && b[0] === 2 && (b[1] === 28 || b[1] === 40) && (b[2] === 2 || b[2] === 10);
+}
+
+/** The HTTP Upgrade of RFC 6455 §4, either the client's GET or the server's 101. */
+function isWebSocketHandshake(b: Buffer): boolean {
+  const head = b.toString('latin1', 0, Math.min(b.length, 2048));
+  return (head.startsWith('GET ') || head.startsWith('HTTP/1.1 101')) && /\bupgrade:\s*websocket/i.test(head);
+}
+
+function isTls(b: Buffer): boolean {
+  return b.length >= 3 && b[0] === 0x16 && b[1] === 0x03;
+}
+
+/**
+ * A direction starts out unknown; its first bytes decide. A capture may begin
+ * mid-stream, so SIP is recognised anywhere in the first chunk that holds
+ * `SIP/2.0`, and the framer skips (and reports) what comes before.
+ */
+function chooseMode(data: Buffer): StreamMode {
+  if (data.length >= 4 && data.subarray(0, 4).equals(HEP3)) return { kind: 'hep', framer: new HepStreamFramer() };
+  if (isWebSocketHandshake(data)) return { kind: 'websocket', ws: new WebSocketDecoder() };
+  if (isTls(data)) return { kind: 'other' };
+  if (data.indexOf(SIP_VERSION) >= 0) return { kind: 'sip', framer: new SipStreamFramer(), transport: 'tcp' };
+  return { kind: 'probe' };
+}
+
+/** HEPv3 over TCP: back-to-back packets, each with its total length in bytes 4–5. */
+class HepStreamFramer {
+  private pending: Buffer = Buffer.alloc(0);
+
+  push(data: Buffer, emit: (packet: Buffer) => void): void {
+    let buf = this.pending.length === 0 ? data : Buffer.concat([this.pending, data]);
+    while (buf.length >= 6) {
+      const length = buf.readUInt16BE(4);
+      if (length < 6 || !buf.subarray(0, 4).equals(HEP3)) {
+        buf = Buffer.alloc(0); // lost framing: drop what is buffered, wait for the next packet start
+        break;
+      }
+      if (buf.length < length) break;
+      emit(buf.subarray(0, length));
+      buf = buf.subarray(length);
+    }
+    this.pending = Buffer.from(buf);
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * Reads capture inputs into a call store: capture reader → packet decoder →
+ * SIP extractor → store, one input after the other. Returns what each input
+ * yielded and what was wrong with it, so the CLI can say it in one line each.
+ */
+import type { Issue } from '../core/issue.js';
+import { readCapture, type ReadResult } from '../capture/source.js';
+import { PacketDecoder } from '../net/decode.js';
+import type { CallStore } from '../calls/store.js';
+import { SipExtractor, type ExtractStats } from './extract.js';
+
+export interface InputReport {
+  file: string;
+  format: string;
+  compressed: boolean;
+  bytes: number;
+  frames: number;
+  stats: ExtractStats;
+  /** Capture, network and SIP-framing issues, in that order. */
+  issues: Issue[];
+  /** Set when reading stopped early: the input is damaged or not a capture. */
+  fatal?: Issue;
+  /** Set when the input could not be opened at all. */
+  error?: string;
+}
+
+export interface LoadOptions {
+  onProgress?: (file: string, bytesRead: number, total: number | undefined) => void;
+}
+
+export async function loadInputs(files: string[], store: CallStore, options: LoadOptions = {}): Promise<InputReport[]> {
+  const reports: InputReport[] = [];
+  for (let source = 0; source < files.length; source++) {
+    reports.push(await loadInput(files[source]!, source, store, options));
+  }
+  return reports;
+}
+
+async function loadInput(file: string, source: number, store: CallStore, options: LoadOptions): Promise<InputReport> {
+  const decoder = new PacketDecoder();
+  const extractor = new SipExtractor((m) => store.add({ ...m, seq: store.messagesSeen, source }));
+  const onProgress = options.onProgress;
+  const read: ReadResult = await readCapture(file, (frame) => decoder.push(frame, (p) => extractor.push(p)), {
+    onProgress: onProgress && ((done, total) => onProgress(file, done, total)),
+  });
+  decoder.end();
+  extractor.end();
+  const report: InputReport = {
+    file,
+    format: read.format,
+    compressed: read.compressed,
+    bytes: read.bytes,
+    frames: read.frames,
+    stats: extractor.stats,
+    issues: [...read.issues, ...decoder.issues, ...extractor.issues],
+  };
+  if (read.fatal !== undefined) report.fatal = read.fatal;
+  if (read.error !== undefined) report.error = read.error;
+  return report;
+}

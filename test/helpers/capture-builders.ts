@@ -35,7 +35,7 @@ export function pcap(f: PcapFile): Buffer {
   u16(h, 4, 6);
   u32(h, f.snaplen ?? 65535, 16);
   u32(h, f.linkType ?? 1, 20);
-  const parts = [h];
+  const parts: Buffer[] = [h];
   for (const r of f.records) {
     const rh = Buffer.alloc(16);
     u32(rh, r.sec, 0);

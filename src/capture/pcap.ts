@@ -41,6 +41,8 @@ export class PcapDecoder implements CaptureDecoder {
   private resyncing = false;
   private checkedOrder = false;
   private nullAsRaw = false;
+  /** How many bytes too long every overrunning record so far claimed to be (a writer bug is systematic). */
+  private overrunBy: number | undefined;
 
   constructor(opts: PcapOptions = {}) {
     this.maxRecord = opts.maxRecord ?? 262144;
@@ -63,10 +65,20 @@ export class PcapDecoder implements CaptureDecoder {
       this.fatal = issue('pcap.truncated-header', `the file ends after ${buf.length} bytes, inside the 24-byte pcap header`, 0);
     } else if (left > 0 && this.resyncing) {
       this.issues.push(issue('pcap.resync-failed', `no plausible record header in the last ${left} bytes`, this.base + used));
+    } else if (left > 0 && this.lastRecordOverruns(buf, used, left)) {
+      // The last record is as long as the others' systematic overrun predicts: it is whole.
+      const h = headerAt(buf, used, this.rules);
+      this.issues.push(issue('pcap.record-overrun', `record claims ${h.incl} bytes but the file ends after ${left - RECORD_HEADER}`, this.base + used));
+      this.emitRecord(buf, used, h, left - RECORD_HEADER, emit);
     } else if (left > 0) {
       this.issues.push(issue('pcap.truncated-record', `the file ends inside a record: ${left} bytes of it are present`, this.base + used));
     }
     this.base += buf.length;
+  }
+
+  private lastRecordOverruns(buf: Buffer, at: number, left: number): boolean {
+    if (this.overrunBy === undefined || this.overrunBy <= 0 || left < RECORD_HEADER) return false;
+    return headerAt(buf, at, this.rules!).incl - this.overrunBy === left - RECORD_HEADER;
   }
 
   /** Keeps only the unconsumed tail (a partial record) and advances the offset. */
@@ -108,6 +120,7 @@ export class PcapDecoder implements CaptureDecoder {
         if (inside >= 0) {
           len = inside - p - RECORD_HEADER;
           this.issues.push(issue('pcap.record-overrun', `record claims ${h.incl} bytes but the next record starts after ${len}`, this.base + p));
+          this.overrunBy = this.overrunBy === undefined || this.overrunBy === h.incl - len ? h.incl - len : -1;
         }
       }
       this.emitRecord(buf, p, h, len, emit);

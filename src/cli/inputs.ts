@@ -36,8 +36,10 @@ function where(i: Issue): string {
   return i.offset === undefined ? '' : `offset ${i.offset}`;
 }
 
+/** `sipv: FILE:WHERE: WHAT`, or `sipv: FILE: WHAT` when there is no position to name. */
 function line(file: string, at: string, what: string): string {
-  return safeInline(`sipv: ${file}:${at}: ${what}`) + '\n';
+  const text = what.startsWith(`${file} `) ? what.slice(file.length + 1) : what;
+  return safeInline(at === '' ? `sipv: ${file}: ${text}` : `sipv: ${file}:${at}: ${text}`) + '\n';
 }
 
 /** Prints what went wrong with one input; true when it counts as damage (exit 2). */

@@ -19,7 +19,12 @@ export function buildProgram(io: Io, done: (code: number) => void): Command {
     .description('SIPvestigator: turn SIP captures into calls, filter to the one that failed, and say why.')
     .version(VERSION)
     .exitOverride()
-    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .configureOutput({
+      writeOut: io.out,
+      writeErr: io.err,
+      // Usage errors read like every other error: one `sipv: …` line.
+      outputError: (text, write) => write(`sipv: ${text.replace(/^error: /, '')}`),
+    })
     .showSuggestionAfterError(true);
   const run = (p: Promise<number>): void => {
     p.then(done, (e: unknown) => done(fail(e, io)));

@@ -2,7 +2,8 @@
  * From transport payloads to SIP messages: the one place that knows how SIP
  * travels. UDP datagrams and SCTP DATA chunks hold one message each; TCP is
  * reassembled per direction and framed by Content-Length, possibly inside
- * WebSocket (RFC 7118); HEP (v2/v3, any port) carries SIP captured elsewhere.
+ * WebSocket (RFC 7118); HEP over TCP is framed here (the packet decoder
+ * already unwraps HEP in UDP datagrams).
  * Anything that is not SIP is counted, never an error.
  */
 import { issue, type Issue } from '../core/issue.js';
@@ -10,7 +11,7 @@ import type { CapturedMessage, MessageTransport } from '../calls/captured-messag
 import type { TransportPayload } from '../net/packet.js';
 import { decodeHep } from '../net/hep.js';
 import { TcpReassembler } from '../net/tcp-stream.js';
-import { WebSocketDecoder } from '../net/websocket.js';
+import { WebSocketParser } from '../net/websocket.js';
 import { sipStartLineKind } from '../sip/detect.js';
 import { SipStreamFramer } from '../sip/framer.js';
 import { parseSipMessage } from '../sip/parse.js';
@@ -30,7 +31,7 @@ export interface ExtractStats {
 type StreamMode =
   | { kind: 'probe' }
   | { kind: 'sip'; framer: SipStreamFramer; transport: MessageTransport }
-  | { kind: 'websocket'; ws: WebSocketDecoder }
+  | { kind: 'websocket'; ws: WebSocketParser }
   | { kind: 'hep'; framer: HepStreamFramer }
   | { kind: 'other' };
 
@@ -39,7 +40,12 @@ const SIP_VERSION = Buffer.from('SIP/2.0');
 
 export class SipExtractor {
   readonly stats: ExtractStats = { sipMessages: 0, hepPackets: 0, nonSipDatagrams: 0, nonSipStreamBytes: 0, tlsStreams: 0 };
-  readonly issues: Issue[] = [];
+  private readonly own: Issue[] = [];
+
+  /** SIP-framing and HEP issues, then the TCP reassembler's (gaps, evictions). */
+  get issues(): Issue[] {
+    return [...this.own, ...this.tcp.issues];
+  }
   private readonly tcp = new TcpReassembler();
   private readonly streams = new Map<string, StreamMode>();
   /** The segment that last delivered bytes per direction, to date messages flushed at the end. */
@@ -49,19 +55,15 @@ export class SipExtractor {
 
   push(p: TransportPayload): void {
     if (p.transport === 'tcp') {
-      this.tcp.push(p, (dir, data, seg) => this.onStream(dir, data, seg));
+      this.tcp.push(p, (dir, data, seg, gap) => this.onStream(dir, data, seg, gap));
       return;
     }
     if (p.payload.length === 0) return;
-    if (isHep(p.payload)) {
-      this.onHep(p.payload, p);
-      return;
-    }
     if (!this.emitDatagram(p.payload, p, p.transport)) this.stats.nonSipDatagrams++;
   }
 
   end(): void {
-    this.tcp.end((dir, data, seg) => this.onStream(dir, data, seg));
+    this.tcp.end((dir, data, seg, gap) => this.onStream(dir, data, seg, gap));
     for (const [dir, mode] of this.streams) {
       if (mode.kind === 'sip') mode.framer.end((raw, problems) => this.emitFramed(raw, problems, this.lastSegment.get(dir)!, mode.transport));
     }
@@ -94,7 +96,7 @@ export class SipExtractor {
       return;
     }
     this.stats.hepPackets++;
-    for (const problem of hep.issues) this.issues.push({ ...problem, detail: `frame ${outer.frame}: ${problem.detail}` });
+    for (const problem of hep.issues) this.own.push({ ...problem, detail: `frame ${outer.frame}: ${problem.detail}` });
     const inner: TransportPayload = {
       frame: outer.frame,
       sec: hep.sec || outer.sec,
@@ -112,7 +114,7 @@ export class SipExtractor {
     if (msg !== null) this.emit(msg, inner, inner.transport as MessageTransport, meta);
   }
 
-  private onStream(dir: string, data: Buffer, seg: TransportPayload): void {
+  private onStream(dir: string, data: Buffer, seg: TransportPayload, gap: boolean): void {
     this.lastSegment.set(dir, seg);
     let mode = this.streams.get(dir) ?? { kind: 'probe' };
     if (mode.kind === 'probe') {
@@ -126,10 +128,12 @@ export class SipExtractor {
         this.stats.nonSipStreamBytes += data.length;
         return;
       case 'sip':
+        // Bytes were lost before this delivery: the framer drops its partial message and resyncs.
+        if (gap) mode.framer.gap();
         mode.framer.push(data, (raw, problems) => this.emitFramed(raw, problems, seg, mode.transport));
         return;
       case 'websocket':
-        mode.ws.push(data, (payload) => { if (!this.emitDatagram(payload, seg, 'ws')) this.stats.nonSipDatagrams++; });
+        mode.ws.push(data, (payload: Buffer) => { if (!this.emitDatagram(payload, seg, 'ws')) this.stats.nonSipDatagrams++; });
         return;
       case 'hep':
         mode.framer.push(data, (packet) => this.onHep(packet, seg));
@@ -140,18 +144,12 @@ export class SipExtractor {
   private emitFramed(raw: Buffer, problems: Issue[], seg: TransportPayload, transport: MessageTransport): void {
     const msg = parseSipMessage(raw);
     if (msg === null) {
-      this.issues.push(issue('sip.unframed', `frame ${seg.frame}: ${raw.length} bytes on a SIP stream are not a SIP message`));
+      this.own.push(issue('sip.unframed', `frame ${seg.frame}: ${raw.length} bytes on a SIP stream are not a SIP message`));
       return;
     }
     msg.issues.unshift(...problems);
     this.emit(msg, seg, transport);
   }
-}
-
-function isHep(b: Buffer): boolean {
-  if (b.length >= 6 && b[0] === 0x48 && b.subarray(0, 4).equals(HEP3)) return true;
-  // HEPv2: version 2, header length 28 (IPv4) or 40 (IPv6), family AF_INET/AF_INET6.
-  return b.length >= 28 && b[0] === 2 && (b[1] === 28 || b[1] === 40) && (b[2] === 2 || b[2] === 10);
 }
 
 /** The HTTP Upgrade of RFC 6455 §4, either the client's GET or the server's 101. */
@@ -171,7 +169,7 @@ function isTls(b: Buffer): boolean {
  */
 function chooseMode(data: Buffer): StreamMode {
   if (data.length >= 4 && data.subarray(0, 4).equals(HEP3)) return { kind: 'hep', framer: new HepStreamFramer() };
-  if (isWebSocketHandshake(data)) return { kind: 'websocket', ws: new WebSocketDecoder() };
+  if (isWebSocketHandshake(data)) return { kind: 'websocket', ws: new WebSocketParser() };
   if (isTls(data)) return { kind: 'other' };
   if (data.indexOf(SIP_VERSION) >= 0) return { kind: 'sip', framer: new SipStreamFramer(), transport: 'tcp' };
   return { kind: 'probe' };

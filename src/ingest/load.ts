@@ -5,7 +5,7 @@
  */
 import type { Issue } from '../core/issue.js';
 import { readCapture, type ReadResult } from '../capture/source.js';
-import { PacketDecoder } from '../net/decode.js';
+import { PacketDecoder, type NetStats } from '../net/decode.js';
 import type { CallStore } from '../calls/store.js';
 import { SipExtractor, type ExtractStats } from './extract.js';
 
@@ -16,6 +16,7 @@ export interface InputReport {
   bytes: number;
   frames: number;
   stats: ExtractStats;
+  net: NetStats;
   /** Capture, network and SIP-framing issues, in that order. */
   issues: Issue[];
   /** Set when reading stopped early: the input is damaged or not a capture. */
@@ -52,6 +53,7 @@ async function loadInput(file: string, source: number, store: CallStore, options
     bytes: read.bytes,
     frames: read.frames,
     stats: extractor.stats,
+    net: decoder.stats,
     issues: [...read.issues, ...decoder.issues, ...extractor.issues],
   };
   if (read.fatal !== undefined) report.fatal = read.fatal;

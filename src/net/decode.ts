@@ -14,6 +14,8 @@
  */
 import type { Frame } from '../capture/frame.js';
 import type { Issue } from '../core/issue.js';
+import { ipv4String } from './addr.js';
+import { u32 } from './bytes.js';
 import { Defragmenter } from './defrag.js';
 import { GreInner, decodeGre, newGreHeader } from './gre.js';
 import { GTPU_PORT, decodeGtpu } from './gtpu.js';
@@ -71,6 +73,8 @@ export class PacketDecoder {
   private readonly udpH = newUdpHeader();
   private readonly tcpH = newTcpHeader();
   private readonly greH = newGreHeader();
+  /** IPv4 text by address value: RTP floods repeat a handful of addresses. */
+  private readonly v4Text = new Map<number, string>();
   private frame: Frame | undefined;
   private sink: Emit = () => {};
 
@@ -293,10 +297,20 @@ export class PacketDecoder {
     const f = this.frame!;
     if (tunnels) this.stats.tunnelled++;
     // Every field is always present so all records share one hidden class.
-    this.sink({
-      frame: f.index, sec: f.sec, nsec: f.nsec, srcIp: srcIpText(h), dstIp: dstIpText(h), srcPort, dstPort,
-      transport, payload, tcp, sctpPpid, tunnels,
-    });
+    const srcIp = h.version === 4 ? this.v4(h.buf, h.srcOff) : srcIpText(h);
+    const dstIp = h.version === 4 ? this.v4(h.buf, h.dstOff) : dstIpText(h);
+    this.sink({ frame: f.index, sec: f.sec, nsec: f.nsec, srcIp, dstIp, srcPort, dstPort, transport, payload, tcp, sctpPpid, tunnels });
+  }
+
+  private v4(b: Buffer, off: number): string {
+    const key = u32(b, off);
+    let s = this.v4Text.get(key);
+    if (s === undefined) {
+      if (this.v4Text.size >= 65536) this.v4Text.clear(); // bounded; scans of many hosts just miss
+      s = ipv4String(b, off);
+      this.v4Text.set(key, s);
+    }
+    return s;
   }
 
   private fail(err: Issue): void {

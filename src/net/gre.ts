@@ -8,6 +8,7 @@
  * Ethernet (draft-foschiano-erspan §4).
  */
 import { issue, type Issue } from '../core/issue.js';
+import { u16 } from './bytes.js';
 
 export const GreInner = { NONE: 0, IPV4: 4, IPV6: 6, ETHERNET: 1, PPP: 2 } as const;
 
@@ -32,7 +33,7 @@ export function decodeGre(b: Buffer, off: number, end: number, h: GreHeader): Is
   if (end - off < 4) return issue('gre.truncated', 'GRE header needs 4 bytes', off);
   const f = b[off];
   const version = b[off + 1] & 0x07;
-  const protocol = b.readUInt16BE(off + 2);
+  const protocol = u16(b, off + 2);
   const hasCsum = (f & 0x80) !== 0;
   const hasRouting = (f & 0x40) !== 0;
   const hasKey = (f & 0x20) !== 0;
@@ -50,7 +51,7 @@ export function decodeGre(b: Buffer, off: number, end: number, h: GreHeader): Is
     for (;;) {
       if (p + 4 > end) return issue('gre.truncated', 'GRE routing entries are cut off', p);
       const len = b[p + 3];
-      const af = b.readUInt16BE(p);
+      const af = u16(b, p);
       p += 4 + len;
       if (af === 0 && len === 0) break;
     }

@@ -7,6 +7,7 @@
  */
 import { issue, type Issue } from '../core/issue.js';
 import type { IpHeader } from './ip.js';
+import { u16 } from './bytes.js';
 
 export function decodeIpv4(b: Buffer, off: number, end: number, h: IpHeader): Issue | null {
   if (end - off < 20) return issue('ipv4.truncated', `IPv4 header needs 20 bytes, ${end - off} captured`, off);
@@ -14,14 +15,14 @@ export function decodeIpv4(b: Buffer, off: number, end: number, h: IpHeader): Is
   if (vihl >> 4 !== 4) return issue('ipv4.bad-version', `IP version ${vihl >> 4} where 4 was expected`, off);
   const hlen = (vihl & 0x0f) * 4;
   if (hlen < 20) return issue('ipv4.bad-header-length', `IHL ${hlen} bytes is below the minimum 20`, off);
-  let total = b.readUInt16BE(off + 2);
+  let total = u16(b, off + 2);
   if (total === 0) total = end - off;
   if (total < hlen) return issue('ipv4.bad-total-length', `total length ${total} is shorter than the header (${hlen})`, off);
   if (off + hlen > end) return issue('ipv4.truncated', 'IPv4 options are cut off', off);
   if (off + total > end) {
     return issue('ipv4.truncated', `packet claims ${total} bytes but only ${end - off} were captured`, off);
   }
-  const frag = b.readUInt16BE(off + 6);
+  const frag = u16(b, off + 6);
   h.version = 4;
   h.buf = b;
   h.srcOff = off + 12;
@@ -32,6 +33,6 @@ export function decodeIpv4(b: Buffer, off: number, end: number, h: IpHeader): Is
   h.fragOffset = (frag & 0x1fff) * 8;
   h.moreFragments = (frag & 0x2000) !== 0;
   h.fragment = h.moreFragments || h.fragOffset !== 0;
-  h.fragId = b.readUInt16BE(off + 4);
+  h.fragId = u16(b, off + 4);
   return null;
 }

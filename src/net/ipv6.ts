@@ -7,6 +7,7 @@
  */
 import { issue, type Issue } from '../core/issue.js';
 import { IpProto, type IpHeader } from './ip.js';
+import { u16 } from './bytes.js';
 
 const HOP_BY_HOP = 0;
 const ROUTING = 43;
@@ -18,7 +19,7 @@ const MAX_EXT = 16;
 export function decodeIpv6(b: Buffer, off: number, end: number, h: IpHeader): Issue | null {
   if (end - off < 40) return issue('ipv6.truncated', `IPv6 header needs 40 bytes, ${end - off} captured`, off);
   if (b[off] >> 4 !== 6) return issue('ipv6.bad-version', `IP version ${b[off] >> 4} where 6 was expected`, off);
-  const plen = b.readUInt16BE(off + 4);
+  const plen = u16(b, off + 4);
   // Payload length 0 is a jumbogram (RFC 2675) or TSO: take the rest of the frame.
   let pend = plen === 0 ? end : off + 40 + plen;
   if (pend > end) {
@@ -65,7 +66,7 @@ export function walkIpv6Extensions(b: Buffer, off: number, end: number, nh: numb
       }
       case FRAGMENT: {
         if (end - off < 8) return issue('ipv6.truncated', 'fragment header is truncated', off);
-        const fo = b.readUInt16BE(off + 2);
+        const fo = u16(b, off + 2);
         h.fragOffset = fo & 0xfff8;
         h.moreFragments = (fo & 1) !== 0;
         h.fragId = b.readUInt32BE(off + 4);

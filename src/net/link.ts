@@ -8,6 +8,7 @@
 import { issue, type Issue } from '../core/issue.js';
 import { LinkType } from '../capture/frame.js';
 import { pppHeaderLength, pppIpVersion } from './ppp.js';
+import { u16 } from './bytes.js';
 
 export const EtherType = {
   IPV4: 0x0800,
@@ -55,11 +56,11 @@ export function decodeLink(linkType: number, b: Buffer, off: number, end: number
     case LinkType.LINUX_SLL:
       // 16-byte header; protocol (an EtherType) in the last two bytes.
       if (end - off < 16) return issue('link.truncated', 'Linux cooked (SLL) header is shorter than 16 bytes', off);
-      return etherPayload(b, b.readUInt16BE(off + 14), off + 16, end, out);
+      return etherPayload(b, u16(b, off + 14), off + 16, end, out);
     case LinkType.LINUX_SLL2:
       // 20-byte header; protocol first.
       if (end - off < 20) return issue('link.truncated', 'Linux cooked v2 (SLL2) header is shorter than 20 bytes', off);
-      return etherPayload(b, b.readUInt16BE(off), off + 20, end, out);
+      return etherPayload(b, u16(b, off), off + 20, end, out);
     case LinkType.NULL:
     case LinkType.LOOP:
       return decodeLoopback(b, off, end, out);
@@ -76,12 +77,12 @@ export function decodeLink(linkType: number, b: Buffer, off: number, end: number
 /** Ethernet II header (also the inner frame of ERSPAN, VXLAN and GRE bridging). */
 export function decodeEthernet(b: Buffer, off: number, end: number, out: LinkLayer): Issue | null {
   if (end - off < 14) return issue('link.truncated', 'Ethernet header is shorter than 14 bytes', off);
-  let type = b.readUInt16BE(off + 12);
+  let type = u16(b, off + 12);
   off += 14;
   if (type <= 1500) {
     // IEEE 802.3 length field: only LLC + SNAP (AA AA 03, OUI, EtherType) can carry IP.
     if (end - off >= 8 && b[off] === 0xaa && b[off + 1] === 0xaa && b[off + 2] === 0x03) {
-      type = b.readUInt16BE(off + 6);
+      type = u16(b, off + 6);
       off += 8;
     } else {
       out.etherType = type;
@@ -109,7 +110,7 @@ export function etherPayload(b: Buffer, type: number, off: number, end: number, 
       case EtherType.QINQ_OLD:
         if (end - off < 4) return issue('link.truncated', '802.1Q tag is truncated', off);
         out.vlanTags++;
-        type = b.readUInt16BE(off + 2);
+        type = u16(b, off + 2);
         off += 4;
         continue;
       case EtherType.PPPOE_SESSION: {

@@ -5,6 +5,7 @@
  */
 import { issue, type Issue } from '../core/issue.js';
 import type { TcpInfo } from './packet.js';
+import { u16, u32 } from './bytes.js';
 
 export interface TcpHeader {
   srcPort: number;
@@ -24,13 +25,13 @@ export function decodeTcp(b: Buffer, off: number, end: number, h: TcpHeader): Tc
   if (hlen < 20) return issue('tcp.bad-header-length', `data offset ${hlen} bytes is below 20`, off);
   if (off + hlen > end) return issue('tcp.truncated', `TCP options (${hlen} bytes of header) are cut off`, off);
   const flags = b[off + 13];
-  h.srcPort = b.readUInt16BE(off);
-  h.dstPort = b.readUInt16BE(off + 2);
+  h.srcPort = u16(b, off);
+  h.dstPort = u16(b, off + 2);
   h.payloadStart = off + hlen;
   h.payloadEnd = end;
   return {
-    seq: b.readUInt32BE(off + 4),
-    ack: b.readUInt32BE(off + 8),
+    seq: u32(b, off + 4),
+    ack: u32(b, off + 8),
     syn: (flags & 0x02) !== 0,
     fin: (flags & 0x01) !== 0,
     rst: (flags & 0x04) !== 0,

@@ -5,6 +5,7 @@
  * rest". A length past the IP payload means the datagram is damaged.
  */
 import { issue, type Issue } from '../core/issue.js';
+import { u16 } from './bytes.js';
 
 export interface UdpHeader {
   srcPort: number;
@@ -19,13 +20,13 @@ export function newUdpHeader(): UdpHeader {
 
 export function decodeUdp(b: Buffer, off: number, end: number, h: UdpHeader): Issue | null {
   if (end - off < 8) return issue('udp.truncated', `UDP header needs 8 bytes, ${end - off} available`, off);
-  const len = b.readUInt16BE(off + 4);
+  const len = u16(b, off + 4);
   if (len !== 0 && len < 8) return issue('udp.bad-length', `UDP length ${len} is below 8`, off);
   if (off + len > end) {
     return issue('udp.bad-length', `UDP length ${len} exceeds the ${end - off} bytes of the IP payload`, off);
   }
-  h.srcPort = b.readUInt16BE(off);
-  h.dstPort = b.readUInt16BE(off + 2);
+  h.srcPort = u16(b, off);
+  h.dstPort = u16(b, off + 2);
   h.payloadStart = off + 8;
   h.payloadEnd = len === 0 ? end : off + len;
   return null;

@@ -28,7 +28,7 @@ import { decodeIpv6, walkIpv6Extensions } from './ipv6.js';
 import { IssueLog } from './issue-log.js';
 import { DEFAULT_NET_LIMITS, type NetLimits } from './limits.js';
 import { decodeEthernet, decodeLink, newLinkLayer } from './link.js';
-import type { TcpInfo, Transport, TransportPayload } from './packet.js';
+import type { HepMeta, TcpInfo, Transport, TransportPayload } from './packet.js';
 import { pppHeaderLength, pppIpVersion } from './ppp.js';
 import { decodeSctp } from './sctp.js';
 import { decodeTcp, isIssue, newTcpHeader } from './tcp.js';
@@ -225,9 +225,12 @@ export class PacketDecoder {
     const transport: Transport = hp.ipProto === IpProto.TCP ? 'tcp' : hp.ipProto === IpProto.SCTP ? 'sctp' : 'udp';
     this.stats.hep++;
     this.stats.tunnelled++;
+    const meta: HepMeta = { version: hp.version, sec: hp.sec, usec: hp.usec };
+    if (hp.captureId !== undefined) meta.captureId = hp.captureId;
+    if (hp.correlationId !== undefined) meta.correlationId = hp.correlationId;
     this.sink({
       frame: f.index, sec: f.sec, nsec: f.nsec, srcIp: hp.srcIp, dstIp: hp.dstIp, srcPort: hp.srcPort, dstPort: hp.dstPort,
-      transport, payload: hp.payload, tcp: undefined, sctpPpid: undefined, tunnels: add(tunnels, 'hep'),
+      transport, payload: hp.payload, tcp: undefined, sctpPpid: undefined, tunnels: add(tunnels, 'hep'), hep: meta,
     });
     return true;
   }
@@ -299,7 +302,7 @@ export class PacketDecoder {
     // Every field is always present so all records share one hidden class.
     const srcIp = h.version === 4 ? this.v4(h.buf, h.srcOff) : srcIpText(h);
     const dstIp = h.version === 4 ? this.v4(h.buf, h.dstOff) : dstIpText(h);
-    this.sink({ frame: f.index, sec: f.sec, nsec: f.nsec, srcIp, dstIp, srcPort, dstPort, transport, payload, tcp, sctpPpid, tunnels });
+    this.sink({ frame: f.index, sec: f.sec, nsec: f.nsec, srcIp, dstIp, srcPort, dstPort, transport, payload, tcp, sctpPpid, tunnels, hep: undefined });
   }
 
   private v4(b: Buffer, off: number): string {

@@ -32,6 +32,17 @@ export interface TransportPayload {
   sctpPpid?: number;
   /** Tunnels passed through, outermost first, e.g. ['gre', 'erspan'] — for views only. */
   tunnels?: string[];
+  /** Set when the payload was unwrapped from HEP: what the agent said about it. */
+  hep?: HepMeta;
+}
+
+export interface HepMeta {
+  version: number;
+  /** The agent's capture time of the original packet (the record's sec/nsec are the frame's). */
+  sec: number;
+  usec: number;
+  captureId?: number;
+  correlationId?: string;
 }
 
 /** Canonical key shared by both directions of a flow (STYLE.md principle 8). */

@@ -67,6 +67,7 @@ test('hep: PacketDecoder unwraps HEP found in UDP, keeping frame time', async ()
   assert.equal(payloads.length, 1);
   assert.deepEqual([payloads[0].srcIp, payloads[0].dstIp, payloads[0].transport, payloads[0].frame, payloads[0].sec], ['10.1.1.1', '10.1.1.2', 'udp', 5, 1234]);
   assert.deepEqual(payloads[0].tunnels, ['hep']);
+  assert.deepEqual(payloads[0].hep, { version: 3, sec: 1700000000, usec: 123456, captureId: 2001 });
   assert.equal(decoder.stats.hep, 1);
   const off = await decodeFrames([f], { decodeHep: false });
   assert.equal(off.payloads[0].srcIp, '192.0.2.9');

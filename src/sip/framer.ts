@@ -128,12 +128,12 @@ export class SipStreamFramer {
       if (this.off >= this.len) return;
       const state = startLineState(buf, this.off, this.len);
       if (state === null) { if (!this.skipJunk(final)) return; continue; }
-      this.reportJunk();
       const avail = this.len - this.off;
       if (state === 'incomplete') {
         if (final || avail > this.max) { this.junkFrom(this.off); this.off = this.len; this.midLine = !final; }
         return;
       }
+      this.reportJunk();
       const headEnd = this.findHeadEnd();
       if (headEnd < 0) {
         if (avail > this.max) {

@@ -13,9 +13,9 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { issue, type Issue } from '../core/issue.js';
-import { canonicalName } from './compact.js';
 import { isTokenByte, sipStartLineKind } from './detect.js';
 import type { SipHeader, SipMessage } from './message.js';
+import { FNV_START, fnv, internName, latin1, utf8 } from './text.js';
 
 export interface ParseOptions {
   /** Headers kept before the rest are skipped with `sip.too-many-headers`. */
@@ -50,18 +50,17 @@ export function parseSipMessage(raw: Buffer, opts: ParseOptions = {}): SipMessag
   checkRequired(headers, issues);
 
   // One native scan for NULs in the head; they truncate C-string based peers.
-  const nul = raw.subarray(pos, bodyOffset).indexOf(0);
-  if (nul >= 0) issues.push(issue('sip.nul-byte', 'NUL byte in the start line or headers', pos + nul));
+  const nul = raw.indexOf(0, pos);
+  if (nul >= 0 && nul < bodyOffset) issues.push(issue('sip.nul-byte', 'NUL byte in the start line or headers', nul));
 
-  const base = { raw, headers, bodyOffset, body, issues };
   if (kind === 'request') {
     const sp1 = raw.indexOf(SP, pos);
     const sp2 = raw.lastIndexOf(SP, lineEnd - 1);
     return {
-      kind, ...base,
-      method: raw.toString('latin1', pos, sp1),
-      uri: raw.toString('utf8', sp1 + 1, sp2),
-      version: raw.toString('latin1', sp2 + 1, lineEnd),
+      kind, raw, headers, bodyOffset, body, issues,
+      method: latin1(raw, pos, sp1),
+      uri: utf8(raw, sp1 + 1, sp2),
+      version: latin1(raw, sp2 + 1, lineEnd),
     };
   }
   // Status-Line: version SP 3DIGIT SP reason (§7.2); the reason may be empty.
@@ -80,10 +79,10 @@ export function parseSipMessage(raw: Buffer, opts: ParseOptions = {}): SipMessag
     if (!good) status = 0;
   }
   return {
-    kind, ...base,
-    version: raw.toString('latin1', pos, pos + 7),
+    kind, raw, headers, bodyOffset, body, issues,
+    version: latin1(raw, pos, pos + 7),
     status,
-    reason: sEnd < lineEnd ? raw.toString('utf8', sEnd + 1, lineEnd) : '',
+    reason: sEnd < lineEnd ? utf8(raw, sEnd + 1, lineEnd) : '',
   };
 }
 
@@ -148,15 +147,18 @@ function parseHeaderLine(raw: Buffer, p: number, e: number, issues: Issue[]): Si
     issues.push(issue('sip.header-empty-name', 'header line with an empty name', p));
     return null;
   }
+  let h = FNV_START, bad = -1;
   for (let i = p; i < ne; i++) {
-    if (!isTokenByte(raw[i]!)) {
-      issues.push(issue('sip.bad-header-name', `header name "${preview(raw, p, ne)}" has a non-token byte`, i));
-      break;
-    }
+    const c = raw[i]!;
+    h = fnv(h, c);
+    if (bad < 0 && !isTokenByte(c)) bad = i;
   }
-  const rawName = raw.toString('latin1', p, ne);
-  const [vs, ve] = trimSpan(raw, colon + 1, e);
-  return { name: canonicalName(rawName), rawName, value: decodeValue(raw, vs, ve, issues), start: p, end: e };
+  if (bad >= 0) issues.push(issue('sip.bad-header-name', `header name "${preview(raw, p, ne)}" has a non-token byte`, bad));
+  const { rawName, name } = internName(raw, p, ne, h);
+  let vs = colon + 1, ve = e;
+  while (vs < ve && (raw[vs] === SP || raw[vs] === HTAB)) vs++;
+  while (ve > vs && (raw[ve - 1] === SP || raw[ve - 1] === HTAB)) ve--;
+  return { name, rawName, value: decodeValue(raw, vs, ve, issues), start: p, end: e };
 }
 
 function trimSpan(raw: Buffer, s: number, e: number): [number, number] {
@@ -167,7 +169,7 @@ function trimSpan(raw: Buffer, s: number, e: number): [number, number] {
 
 function decodeValue(raw: Buffer, s: number, e: number, issues: Issue[]): string {
   if (s >= e) return '';
-  const v = raw.toString('utf8', s, e);
+  const v = utf8(raw, s, e);
   // Only a replacement character can betray bad UTF-8, so the exact check is rare.
   if (v.includes('\uFFFD') && !isUtf8(raw.subarray(s, e))) {
     issues.push(issue('sip.invalid-utf8', 'header value is not valid UTF-8 (RFC 3261 §7.3.1)', s));

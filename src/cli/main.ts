@@ -8,6 +8,7 @@ import { Command, CommanderError } from 'commander';
 import { CliError, Exit, processIo, type Io } from './io.js';
 import { registerCalls } from './commands/calls.js';
 import { registerShow } from './commands/show.js';
+import { registerDiagnose } from './commands/diagnose.js';
 import { safeInline } from '../core/sanitize.js';
 
 const VERSION = '0.1.0';
@@ -31,6 +32,7 @@ export function buildProgram(io: Io, done: (code: number) => void): Command {
   };
   registerCalls(program, io, run);
   registerShow(program, io, run);
+  registerDiagnose(program, io, run);
   return program;
 }
 

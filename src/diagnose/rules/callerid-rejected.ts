@@ -1,0 +1,64 @@
+/**
+ * callerid.rejected — the call's INVITE was refused (403/404/484/603, or a
+ * reason phrase about the caller) and the caller number it carried is not a
+ * valid number (libphonenumber, `--region`), or From and P-Asserted-Identity
+ * name different numbers. Trunks screen the calling number against the
+ * national numbering plan and the numbers they assigned: an internal
+ * extension (`1502`) or a foreign number gets a 403. A refusal with clean,
+ * consistent numbers is not reported — we do not guess.
+ */
+import type { CapturedMessage } from '../../calls/captured-message.js';
+import { getHeaders } from '../../sip/headers.js';
+import { parseNameAddr } from '../../sip/name-addr.js';
+import { normaliseNumber } from '../../sip/number.js';
+import { initialRefusal } from '../dialog.js';
+import { checkNumber, type NumberCheck } from '../phone.js';
+import type { Rule } from '../rule.js';
+
+const CALLER_HEADERS: Array<[string, string]> = [
+  ['from', 'From'], ['p-asserted-identity', 'P-Asserted-Identity'],
+  ['p-preferred-identity', 'P-Preferred-Identity'], ['remote-party-id', 'Remote-Party-ID'],
+];
+
+export interface CallerNumber extends NumberCheck { header: string; value: string }
+
+export function callerNumbers(m: CapturedMessage, region?: string): CallerNumber[] {
+  const out: CallerNumber[] = [];
+  for (const [name, header] of CALLER_HEADERS) {
+    for (const value of getHeaders(m.msg, name)) {
+      const user = parseNameAddr(value).uri.user;
+      if (user === undefined || user === '') continue;
+      out.push({ header, value, ...checkNumber(user, region) });
+    }
+  }
+  return out;
+}
+
+export const calleridRejected: Rule = {
+  code: 'callerid.rejected',
+  check({ messages, options }) {
+    const refusal = initialRefusal(messages);
+    if (refusal === undefined) return [];
+    const numbers = callerNumbers(messages[refusal.invite]!, options.region);
+    const invalid = numbers.filter((n) => n.verdict === 'invalid');
+    const from = numbers.find((n) => n.header === 'From' && n.verdict !== 'not-a-number');
+    const pai = numbers.find((n) => n.header === 'P-Asserted-Identity' && n.verdict !== 'not-a-number');
+    const differ = from !== undefined && pai !== undefined && normaliseNumber(from.e164 ?? from.raw) !== normaliseNumber(pai.e164 ?? pai.raw);
+    if (invalid.length === 0 && !differ) return [];
+    const what = invalid.length > 0
+      ? invalid.map((n) => `${n.raw} in ${n.header} (${n.why ?? 'not a valid number'})`).join('; ')
+      : `From says ${from!.raw} but P-Asserted-Identity says ${pai!.raw}`;
+    return [{
+      messages: [refusal.invite, refusal.response],
+      summary: `${refusal.status} ${refusal.reason} to the INVITE; caller number ${what}`,
+      evidence: {
+        status: refusal.status, reason: refusal.reason, region: options.region ?? null,
+        numbers: numbers.map(({ header, value, raw, verdict, e164, why }) => ({ header, value, number: raw, verdict, e164: e164 ?? null, why: why ?? null })),
+        fromDiffersFromPai: differ,
+        expected: options.region
+          ? `a valid ${options.region.toUpperCase()} number from the trunk's range, e.g. in E.164 (+…) or national format`
+          : 'a full public number from the trunk\'s range (give --region to check national numbers)',
+      },
+    }];
+  },
+};

@@ -8,6 +8,7 @@
 import { canonicalName } from '../sip/compact.js';
 import { normaliseNumber } from '../sip/number.js';
 import type { Call } from './call.js';
+import { ipMatcher, IpValueError } from './ip-match.js';
 
 export const FILTER_TYPES = ['srcnum', 'dstnum', 'telnum', 'srcip', 'dstip', 'ip', 'diversion', 'pai', 'ppi', 'has'] as const;
 export type FilterType = (typeof FILTER_TYPES)[number];
@@ -42,6 +43,15 @@ export function parseClause(text: string): FilterClause {
   }
   const values = words.slice(1);
   if (values.length === 0) throw new FilterSyntaxError(`filter '${type}' needs a value, e.g. '${example(type)}'`);
+  if (type === 'srcip' || type === 'dstip' || type === 'ip') {
+    // Checked here so a bad CIDR is a syntax error when typed, not when the filter runs.
+    try {
+      values.forEach(ipMatcher);
+    } catch (e) {
+      if (e instanceof IpValueError) throw new FilterSyntaxError(e.message);
+      throw e;
+    }
+  }
   return { type, values };
 }
 
@@ -72,13 +82,13 @@ function compileClause(clause: FilterClause): (call: Call) => boolean {
     return (call) => names.some((n) => call.facts.headerNames.has(n));
   }
   if (clause.type === 'srcip' || clause.type === 'dstip' || clause.type === 'ip') {
-    const matchers = clause.values.map(textMatcher);
-    const sets = (call: Call): Set<string>[] =>
+    const matchers = clause.values.map(ipMatcher);
+    const sets = (call: Call): (readonly string[])[] =>
       clause.type === 'srcip' ? [call.facts.srcIps] : clause.type === 'dstip' ? [call.facts.dstIps] : [call.facts.srcIps, call.facts.dstIps];
     return (call) => sets(call).some((set) => anyMatch(set, matchers));
   }
   const matchers = clause.values.map((v) => textMatcher(normaliseNumber(v)));
-  const sets = (call: Call): Set<string>[] => {
+  const sets = (call: Call): (readonly string[])[] => {
     const f = call.facts;
     switch (clause.type) {
       case 'srcnum': return [f.fromNumbers];
@@ -101,7 +111,7 @@ function textMatcher(value: string): (candidate: string) => boolean {
   return (c) => c === value;
 }
 
-function anyMatch(set: Set<string>, matchers: ((c: string) => boolean)[]): boolean {
+function anyMatch(set: readonly string[], matchers: ((c: string) => boolean)[]): boolean {
   for (const candidate of set) for (const m of matchers) if (m(candidate)) return true;
   return false;
 }

@@ -9,6 +9,8 @@ import { CliError, Exit, processIo, type Io } from './io.js';
 import { registerCalls } from './commands/calls.js';
 import { registerShow } from './commands/show.js';
 import { registerDiagnose } from './commands/diagnose.js';
+import { registerShell } from './commands/shell.js';
+import { registerCapture } from './commands/capture.js';
 import { safeInline } from '../core/sanitize.js';
 
 const VERSION = '0.1.0';
@@ -33,6 +35,8 @@ export function buildProgram(io: Io, done: (code: number) => void): Command {
   registerCalls(program, io, run);
   registerShow(program, io, run);
   registerDiagnose(program, io, run);
+  registerCapture(program, io, run);
+  registerShell(program, io, run);
   return program;
 }
 

@@ -1,0 +1,309 @@
+/**
+ * The shell's commands: one table per context, one small handler per
+ * command. A handler reads its words, changes the Session and writes through
+ * the Io it is given — the REPL, scripts and tests all drive this same
+ * dispatcher. A mistake is a ShellError (one line for the user), never a
+ * crash: the original died on `show conversation 0 message abc`.
+ */
+import { homedir } from 'node:os';
+import { FILTER_TYPES, FilterSyntaxError, describeFilter, isFilterType, parseClause, type FilterClause } from '../../calls/filter.js';
+import { canonicalName } from '../../sip/compact.js';
+import { conversationLine } from '../../report/calls-text.js';
+import { messageLine } from '../../report/messages-text.js';
+import { loadInputs } from '../../ingest/load.js';
+import { safeInline } from '../../core/sanitize.js';
+import type { Call } from '../../calls/call.js';
+import { CliError, type Io } from '../io.js';
+import { reportInput } from '../inputs.js';
+import { progressBar } from '../progress.js';
+import { runLiveCapture, summaryLine } from '../live-run.js';
+import { contextHelp, HELP_TOPICS, topicHelp } from './help.js';
+import { messagesOf, type Session } from './session.js';
+import { renderShellMessage } from './render.js';
+import { closest, resolveWord } from './suggest.js';
+import { splitWords } from './tokens.js';
+
+export class ShellError extends Error {
+  /** True when the details were already printed (e.g. `sipv: FILE: …` lines); only the failure counts. */
+  constructor(message: string, readonly printed = false) {
+    super(message);
+  }
+}
+
+export interface ShellEnv {
+  session: Session;
+  io: Io;
+  /** Aborted by Ctrl-C while a long command (a capture) runs. */
+  signal?: AbortSignal;
+}
+
+/** `exit` from the general context ends the shell. */
+export type Outcome = 'continue' | 'exit';
+
+type Handler = (env: ShellEnv, args: string[]) => Promise<Outcome | void> | Outcome | void;
+
+const NOT_YET = (what: string): Handler => () => {
+  throw new ShellError(`${what} is not available yet`);
+};
+
+export const GENERAL_COMMANDS: Record<string, Handler> = {
+  load, clear, capture, filter: enterFilter, show: showGeneral, conversation: enterConversation,
+  diagnose: NOT_YET('diagnose'), export: NOT_YET('export'), ladder: NOT_YET('the ladder diagram'),
+  help, exit: () => 'exit', quit: () => 'exit',
+};
+
+export const FILTER_COMMANDS: Record<string, Handler> = {
+  add, del, set, reset, show: showFilterContext, help, exit: leave, quit: leave,
+};
+
+export const CONVERSATION_COMMANDS: Record<string, Handler> = {
+  show: showConversationContext, diagnose: NOT_YET('diagnose'), help, exit: leave, quit: leave,
+};
+
+export function commandsFor(session: Session): Record<string, Handler> {
+  const kind = session.context.kind;
+  return kind === 'general' ? GENERAL_COMMANDS : kind === 'filter' ? FILTER_COMMANDS : CONVERSATION_COMMANDS;
+}
+
+/** Runs one command line. Empty lines do nothing. */
+export async function runCommand(env: ShellEnv, line: string): Promise<Outcome> {
+  const words = splitWords(line);
+  if (words.length === 0) return 'continue';
+  return (await runWords(env, words)) ?? 'continue';
+}
+
+async function runWords(env: ShellEnv, words: string[]): Promise<Outcome | void> {
+  const table = commandsFor(env.session);
+  const name = keyword(words[0]!, Object.keys(table), 'command');
+  return table[name]!(env, words.slice(1));
+}
+
+/** Resolves a (possibly shortened) keyword or throws with the closest one as a hint. */
+function keyword(word: string, choices: string[], what: string, prefix = ''): string {
+  const r = resolveWord(word, choices);
+  if (r.word !== undefined) return r.word;
+  if (r.ambiguous) throw new ShellError(`ambiguous ${what} '${prefix}${word}': ${r.ambiguous.map((a) => prefix + a).join(', ')}`);
+  const near = closest(word, choices);
+  let hint = near === undefined ? ` (type 'help' for the commands)` : ` — did you mean '${prefix}${near}'?`;
+  if (near === undefined && what === 'command') hint = elsewhereHint(word) ?? hint;
+  throw new ShellError(`unknown ${what} '${prefix}${word}'${hint}`);
+}
+
+function elsewhereHint(word: string): string | undefined {
+  const w = word.toLowerCase();
+  if (w in FILTER_COMMANDS && !(w in GENERAL_COMMANDS)) return ` — '${w}' belongs to the filter context: type 'filter' first`;
+  if (w in GENERAL_COMMANDS) return ` — '${w}' works in the general context: type 'exit' first`;
+  return undefined;
+}
+
+// ── general context ────────────────────────────────────────────────────────
+
+async function load(env: ShellEnv, files: string[]): Promise<void> {
+  if (files.length === 0) throw new ShellError("load needs a file, e.g. 'load trace.pcap'");
+  const { session, io } = env;
+  const progress = progressBar(io);
+  const reports = await loadInputs(files.map(expandHome), session.store, { onProgress: progress?.update });
+  progress?.finish();
+  let damaged = false;
+  for (const r of reports) if (reportInput(r, io)) damaged = true;
+  io.out(`${session.store.size} conversations (${session.store.messagesSeen} SIP messages) extracted\n`);
+  if (damaged) throw new ShellError('some input could not be read', true);
+}
+
+function expandHome(path: string): string {
+  return path === '~' || path.startsWith('~/') ? homedir() + path.slice(1) : path;
+}
+
+function clear(env: ShellEnv): void {
+  env.session.clear();
+  env.io.out('0 conversations (0 SIP messages) extracted\n');
+}
+
+async function capture(env: ShellEnv, args: string[]): Promise<void> {
+  if (args.length === 0) throw new ShellError("capture needs 'start' (capture start [IFACE]) — Ctrl-C stops it");
+  const sub = keyword(args[0]!, ['start', 'stop'], 'capture command', 'capture ');
+  // The original crashed here: there is nothing to stop, since a capture holds the prompt until Ctrl-C.
+  if (sub === 'stop') throw new ShellError('no capture is running (a capture runs until Ctrl-C)');
+  if (args.length > 2) throw new ShellError('capture start takes at most one interface, e.g. capture start eth0');
+  const { session, io } = env;
+  const iface = args[1];
+  if (io.errIsTty) io.err(`capturing on ${iface ?? 'any'} — Ctrl-C stops\n`);
+  try {
+    const summary = await runLiveCapture(session.store, {
+      ...(iface === undefined ? {} : { iface }),
+      ...(env.signal === undefined ? {} : { signal: env.signal }),
+    }, io);
+    io.out(summaryLine(summary) + '\n');
+  } catch (e) {
+    if (e instanceof CliError) throw new ShellError(e.message);
+    throw e;
+  }
+  io.out(`${session.store.size} conversations (${session.store.messagesSeen} SIP messages) extracted\n`);
+}
+
+async function enterFilter(env: ShellEnv, args: string[]): Promise<Outcome | void> {
+  env.session.enter({ kind: 'filter' });
+  if (args.length === 0) return;
+  // `filter add srcnum 1` runs one filter command without staying in the context.
+  try {
+    await runWords(env, args);
+  } finally {
+    env.session.leave();
+  }
+}
+
+const SHOW_GENERAL = ['conversations', 'conversation', 'filter'];
+
+function showGeneral(env: ShellEnv, args: string[]): void {
+  if (args.length === 0) throw new ShellError(`show what? ${SHOW_GENERAL.map((s) => `'show ${s}'`).join(', ')}`);
+  const what = keyword(args[0]!, SHOW_GENERAL, 'show command', 'show ');
+  if (what === 'filter') return printFilter(env);
+  if (what === 'conversations') return showConversations(env, args.slice(1));
+  const [selector, ...rest] = args.slice(1);
+  if (selector === undefined) throw new ShellError("show conversation needs an index or Call-ID, e.g. 'show conversation 0'");
+  showCall(env, findCall(env, selector), rest, 'show conversation IDX');
+}
+
+function showConversations(env: ShellEnv, args: string[]): void {
+  if (args.length > 1) throw new ShellError("show conversations takes only 'sorted'");
+  const sorted = args.length === 1 && keyword(args[0]!, ['sorted'], 'option', 'show conversations ') === 'sorted';
+  const calls = sorted ? env.session.byArrival() : env.session.byCallId();
+  env.io.out(calls.map((c) => conversationLine(c) + '\n').join(''));
+}
+
+function findCall(env: ShellEnv, selector: string): Call {
+  const call = env.session.findCall(selector);
+  if (call !== undefined) return call;
+  const n = env.session.store.size;
+  const range = n === 0 ? "none loaded — 'load FILE' first" : `${n} loaded: give an index 0..${n - 1} or a Call-ID`;
+  throw new ShellError(`no conversation '${selector}' (${range})`);
+}
+
+/** The view of one call: the message list, every message, one message, or its ladder. */
+function showCall(env: ShellEnv, call: Call, args: string[], form: string): void {
+  const messages = messagesOf(call);
+  if (args.length === 0) {
+    env.io.out(messages.map((m, i) => messageLine(m, i) + '\n').join(''));
+    return;
+  }
+  const what = keyword(args[0]!, ['messages', 'message', 'ladder'], 'view', `${form} `);
+  if (what === 'ladder') throw new ShellError('the ladder diagram is not available yet');
+  if (what === 'messages') {
+    if (args.length > 1) throw new ShellError(`'messages' takes no number; for one message: ${form} message N`);
+    env.io.out(messages.map(renderShellMessage).join('\n'));
+    return;
+  }
+  const text = args[1];
+  const last = messages.length - 1;
+  if (text === undefined || !/^\d+$/.test(text) || Number(text) > last || args.length > 2) {
+    const got = text === undefined ? 'nothing' : `'${args.slice(1).join(' ')}'`;
+    throw new ShellError(`message takes a message number 0..${last} (conversation ${call.index} has ${messages.length}), not ${got}`);
+  }
+  env.io.out(renderShellMessage(messages[Number(text)]!));
+}
+
+function enterConversation(env: ShellEnv, args: string[]): void {
+  if (args.length !== 1) throw new ShellError("conversation needs one index or Call-ID, e.g. 'conversation 0'");
+  const call = findCall(env, args[0]!);
+  env.session.enter({ kind: 'conversation', call });
+  env.io.out(conversationLine(call) + '\n');
+}
+
+function help(env: ShellEnv, topics: string[]): void {
+  if (topics.length === 0) {
+    env.io.out(contextHelp(env.session.context) + '\n');
+    return;
+  }
+  const text = topicHelp(topics);
+  if (text === undefined) {
+    const near = closest(topics[0]!, [...HELP_TOPICS, ...FILTER_TYPES]);
+    throw new ShellError(`no help on '${topics.join(' ')}'${near === undefined ? '' : ` — did you mean 'help ${near}'?`}`);
+  }
+  env.io.out(text + '\n');
+}
+
+function leave(env: ShellEnv): void {
+  env.session.leave();
+}
+
+// ── filter context ─────────────────────────────────────────────────────────
+
+function printCount(env: ShellEnv): void {
+  env.io.out(`${env.session.visible().length} conversations\n`);
+}
+
+function printFilter(env: ShellEnv): void {
+  env.io.out(safeInline(describeFilter(env.session.filter)) + '\n');
+}
+
+function add(env: ShellEnv, args: string[]): void {
+  if (args.length === 0) throw new ShellError(`add needs a type and a value, e.g. 'add srcnum 4151509' (types: ${FILTER_TYPES.join(', ')})`);
+  const type = filterType(args[0]!);
+  let clause: FilterClause;
+  try {
+    clause = parseClause([type, ...args.slice(1)].join(' '));
+  } catch (e) {
+    if (e instanceof FilterSyntaxError) throw new ShellError(e.message);
+    throw e;
+  }
+  const s = env.session;
+  s.setFilter([...s.filter.clauses, clause]);
+  printCount(env);
+}
+
+function filterType(word: string): string {
+  const r = resolveWord(word, FILTER_TYPES);
+  if (r.word !== undefined) return r.word;
+  const near = closest(word, FILTER_TYPES);
+  throw new ShellError(`unknown filter type '${word}'${near === undefined ? '' : ` — did you mean '${near}'?`} (types: ${FILTER_TYPES.join(', ')})`);
+}
+
+function del(env: ShellEnv, args: string[]): void {
+  if (args.length === 0) throw new ShellError("del needs a type, e.g. 'del srcnum' (see 'show')");
+  const type = filterType(args[0]!);
+  if (!isFilterType(type)) throw new ShellError(`unknown filter type '${type}'`);
+  const s = env.session;
+  if (!s.filter.clauses.some((c) => c.type === type)) throw new ShellError(`the filter has no '${type}' condition (see 'show')`);
+  const values = args.slice(1);
+  const same = (a: string, b: string): boolean => (type === 'has' ? canonicalName(a) === canonicalName(b) : a === b);
+  for (const v of values) {
+    if (!s.filter.clauses.some((c) => c.type === type && c.values.some((x) => same(x, v)))) {
+      throw new ShellError(`the '${type}' condition has no value '${v}' (see 'show')`);
+    }
+  }
+  const clauses = values.length === 0
+    ? s.filter.clauses.filter((c) => c.type !== type)
+    : s.filter.clauses
+      .map((c) => (c.type === type ? { ...c, values: c.values.filter((x) => !values.some((v) => same(x, v))) } : c))
+      .filter((c) => c.values.length > 0);
+  s.setFilter(clauses);
+  printCount(env);
+}
+
+function set(env: ShellEnv, args: string[]): void {
+  if (args.length !== 2 || keyword(args[0]!, ['condition'], 'setting', 'set ') !== 'condition') {
+    throw new ShellError("usage: set condition and|or");
+  }
+  const value = args[1]!.toLowerCase();
+  if (value !== 'and' && value !== 'or') throw new ShellError(`the condition is 'and' or 'or', not '${args[1]}'`);
+  env.session.setFilter(env.session.filter.clauses, value);
+  printCount(env);
+}
+
+function reset(env: ShellEnv): void {
+  env.session.setFilter([], 'or');
+  printCount(env);
+}
+
+function showFilterContext(env: ShellEnv, args: string[]): void {
+  if (args.length > 0 && keyword(args[0]!, ['filter'], 'show command', 'show ') !== 'filter') return;
+  printFilter(env);
+}
+
+// ── conversation context ───────────────────────────────────────────────────
+
+function showConversationContext(env: ShellEnv, args: string[]): void {
+  const c = env.session.context;
+  if (c.kind !== 'conversation') return;
+  showCall(env, c.call, args, 'show');
+}

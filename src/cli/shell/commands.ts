@@ -20,6 +20,7 @@ import { runLiveCapture, summaryLine } from '../live-run.js';
 import { contextHelp, HELP_TOPICS, topicHelp } from './help.js';
 import { messagesOf, type Session } from './session.js';
 import { renderShellMessage } from './render.js';
+import { diagnoseCalls } from './diagnose.js';
 import { closest, resolveWord } from './suggest.js';
 import { splitWords } from './tokens.js';
 
@@ -48,7 +49,7 @@ const NOT_YET = (what: string): Handler => () => {
 
 export const GENERAL_COMMANDS: Record<string, Handler> = {
   load, clear, capture, filter: enterFilter, show: showGeneral, conversation: enterConversation,
-  diagnose: NOT_YET('diagnose'), export: NOT_YET('export'), ladder: NOT_YET('the ladder diagram'),
+  diagnose: diagnoseGeneral, export: NOT_YET('export'), ladder: NOT_YET('the ladder diagram'),
   help, exit: () => 'exit', quit: () => 'exit',
 };
 
@@ -57,7 +58,7 @@ export const FILTER_COMMANDS: Record<string, Handler> = {
 };
 
 export const CONVERSATION_COMMANDS: Record<string, Handler> = {
-  show: showConversationContext, diagnose: NOT_YET('diagnose'), help, exit: leave, quit: leave,
+  show: showConversationContext, diagnose: diagnoseConversation, help, exit: leave, quit: leave,
 };
 
 export function commandsFor(session: Session): Record<string, Handler> {
@@ -207,6 +208,18 @@ function enterConversation(env: ShellEnv, args: string[]): void {
   const call = findCall(env, args[0]!);
   env.session.enter({ kind: 'conversation', call });
   env.io.out(conversationLine(call) + '\n');
+}
+
+/** `diagnose` alone: the calls passing the filter; `diagnose IDX|CALL-ID`: that call. */
+function diagnoseGeneral(env: ShellEnv, args: string[]): void {
+  if (args.length > 1) throw new ShellError("diagnose takes at most one index or Call-ID, e.g. 'diagnose 0'");
+  diagnoseCalls(env.session, env.io, args[0] === undefined ? undefined : findCall(env, args[0]));
+}
+
+function diagnoseConversation(env: ShellEnv, args: string[]): void {
+  const c = env.session.context;
+  if (args.length > 0) throw new ShellError('diagnose takes no arguments here: it diagnoses this conversation');
+  if (c.kind === 'conversation') diagnoseCalls(env.session, env.io, c.call);
 }
 
 function help(env: ShellEnv, topics: string[]): void {

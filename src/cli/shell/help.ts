@@ -15,7 +15,7 @@ const GENERAL = `Commands (general context, prompt SipInv: — SipInv*: while a 
   show conversation IDX|CALL-ID [messages | message N | ladder]
   show filter                       print the active filter
   conversation IDX|CALL-ID          enter one conversation: SipInv[conv IDX]:
-  diagnose [IDX|CALL-ID]            explain why calls failed (not available yet)
+  diagnose [IDX|CALL-ID]            explain why calls failed: the filtered calls, or one
   export FILE                       write the filtered calls to a file (not available yet)
   help [TOPIC...]                   this text, or help on one topic: help show, help add has
   exit                              leave the shell (Ctrl-D does the same)
@@ -37,6 +37,7 @@ const CONVERSATION = `Commands (conversation context, prompt SipInv[conv IDX]:):
   show messages                     print every message in full
   show message N                    print message N in full
   show ladder                       ladder diagram (not available yet)
+  diagnose                          explain why this conversation failed
   help                              this text
   exit                              back to the general context`;
 
@@ -91,7 +92,11 @@ Example:
   conversation 0
   show message 2`,
   diagnose: `diagnose [IDX|CALL-ID]
-  Explains failed calls (NAT, SIP-ALG, Caller-ID, codecs). Not available yet.`,
+  Explains failed calls (NAT, SIP-ALG, Caller-ID, Diversion, codecs, one-way media): every
+  conversation passing the filter, or the one named. Inside a conversation: 'diagnose'.
+Examples:
+  diagnose
+  diagnose 3`,
   export: `export FILE
   Writes the filtered conversations to FILE (.pcap, .pcapng, .txt, .json). Not available yet.`,
   filter: `filter

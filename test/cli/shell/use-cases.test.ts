@@ -102,3 +102,11 @@ test('the filter context edits conditions: del values, del a type, reset', async
   assert.match(t.screen, /add srcip 10.20.0.0\/16\n16 conversations\n/);
   assert.match(t.screen, /reset\n16 conversations\nSipInv\[filter\]: exit\n$/);
 });
+
+test('diagnose in the shell: the filtered calls, one call, or the conversation entered', async () => {
+  const t = await play([`load ${files['cid.pcap']}`, 'diagnose 0', 'conversation 0', 'diagnose', 'exit', 'diagnose 9']);
+  assert.equal(t.errors, 1, t.screen);
+  assert.match(t.screen, /SipInv: diagnose 0\n[\s\S]*callerid\.rejected[\s\S]*in 1 of 1 calls\n/);
+  assert.match(t.screen, /SipInv\[conv 0\]: diagnose\n[\s\S]*callerid\.rejected/);
+  assert.match(t.screen, /% no conversation '9'/);
+});

@@ -31,16 +31,86 @@ export interface Call {
   kept: CapturedMessage[] | null;
 }
 
+/**
+ * Held for every call of a capture that may have hundreds of thousands, so it
+ * is lean: short arrays of distinct values (a call has one or two of each),
+ * replaced rather than pushed to — V8 gives an array 17 slots on its first
+ * push, ten times what these need — and header names as bits in a
+ * store-wide name index.
+ */
 export interface CallFacts {
   /** Every IP address seen as source or destination. */
-  srcIps: Set<string>;
-  dstIps: Set<string>;
+  srcIps: readonly string[];
+  dstIps: readonly string[];
   /** Normalised numbers found in the named headers. */
-  fromNumbers: Set<string>;
-  toNumbers: Set<string>;
-  diversion: Set<string>;
-  pai: Set<string>;
-  ppi: Set<string>;
+  fromNumbers: readonly string[];
+  toNumbers: readonly string[];
+  diversion: readonly string[];
+  pai: readonly string[];
+  ppi: readonly string[];
   /** Canonical names of every header seen in the call. */
-  headerNames: Set<string>;
+  headerNames: HeaderNameSet;
+}
+
+/** Interns header names for one store: name ↔ small integer. */
+export class HeaderNameIndex {
+  private readonly ids = new Map<string, number>();
+  readonly names: string[] = [];
+
+  /** Hostile input can invent endless names; past this many, new names are counted, not indexed. */
+  static readonly LIMIT = 65536;
+  overflow = 0;
+
+  idOf(name: string): number | undefined {
+    return this.ids.get(name);
+  }
+
+  intern(name: string): number | undefined {
+    let id = this.ids.get(name);
+    if (id === undefined) {
+      if (this.names.length >= HeaderNameIndex.LIMIT) {
+        this.overflow++;
+        return undefined;
+      }
+      id = this.names.length;
+      this.ids.set(name, id);
+      this.names.push(name);
+    }
+    return id;
+  }
+}
+
+const NO_WORDS: readonly number[] = Object.freeze([]);
+
+/** A set of header names as a bitset over a shared index: tens of bytes per call instead of a Set. */
+export class HeaderNameSet implements Iterable<string> {
+  private words: readonly number[] = NO_WORDS;
+
+  constructor(private readonly index: HeaderNameIndex, private readonly lists?: { share(l: readonly number[]): readonly number[] }) {}
+
+  add(name: string): void {
+    const id = this.index.intern(name);
+    if (id === undefined) return;
+    const w = id >>> 5;
+    const bit = 1 << (id & 31);
+    if (w < this.words.length && (this.words[w]! & bit) !== 0) return;
+    // A new array of exactly the needed size (see CallFacts on why not push).
+    const words = this.words.length > w ? this.words.slice() : this.words.concat(new Array<number>(w + 1 - this.words.length).fill(0));
+    words[w]! |= bit;
+    this.words = this.lists ? this.lists.share(words) : words;
+  }
+
+  has(name: string): boolean {
+    const id = this.index.idOf(name);
+    if (id === undefined) return false;
+    return ((this.words[id >>> 5] ?? 0) & (1 << (id & 31))) !== 0;
+  }
+
+  *[Symbol.iterator](): Iterator<string> {
+    for (let w = 0; w < this.words.length; w++) {
+      for (let bit = 0; bit < 32; bit++) {
+        if (this.words[w]! & (1 << bit)) yield this.index.names[w * 32 + bit]!;
+      }
+    }
+  }
 }

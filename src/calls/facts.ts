@@ -7,22 +7,58 @@ import { getHeaders } from '../sip/headers.js';
 import { partyNumber } from '../sip/number.js';
 import type { CallFacts } from './call.js';
 import type { CapturedMessage } from './captured-message.js';
+import type { ListInterner } from './intern.js';
 
-function addNumbers(target: Set<string>, values: string[]): void {
-  for (const v of values) {
-    const n = partyNumber(v);
-    if (n !== '') target.add(n);
-  }
+/** The list with `value` added once; a new exact-size array (see CallFacts; `concat` sizes exactly, spread and push do not). */
+export function withDistinct(list: readonly string[], value: string): readonly string[] {
+  return value === '' || list.includes(value) ? list : list.concat([value]);
 }
 
-export function addFacts(facts: CallFacts, m: CapturedMessage): void {
-  facts.srcIps.add(m.srcIp);
-  facts.dstIps.add(m.dstIp);
+/** Hashes of the last From/To values parsed for a call: most messages repeat them, so parsing is skipped. */
+export interface FactsMemo {
+  memoFrom: number;
+  memoTo: number;
+}
+
+function withNumbers(list: readonly string[], values: string[], lists: ListInterner<string>): readonly string[] {
+  const before = list;
+  for (const v of values) list = withDistinct(list, partyNumber(v));
+  return list === before ? list : lists.share(list);
+}
+
+function hashValues(values: string[]): number {
+  let h = 0x811c9dc5;
+  for (const v of values) {
+    for (let i = 0; i < v.length; i++) h = Math.imul(h ^ v.charCodeAt(i), 0x01000193);
+    h = Math.imul(h ^ 10, 0x01000193);
+  }
+  return h;
+}
+
+export function addFacts(facts: CallFacts, m: CapturedMessage, memo: FactsMemo, lists: ListInterner<string>): void {
+  if (!facts.srcIps.includes(m.srcIp)) facts.srcIps = lists.share(withDistinct(facts.srcIps, m.srcIp));
+  if (!facts.dstIps.includes(m.dstIp)) facts.dstIps = lists.share(withDistinct(facts.dstIps, m.dstIp));
   const msg = m.msg;
-  for (const h of msg.headers) facts.headerNames.add(h.name);
-  addNumbers(facts.fromNumbers, getHeaders(msg, 'from'));
-  addNumbers(facts.toNumbers, getHeaders(msg, 'to'));
-  if (facts.headerNames.has('diversion')) addNumbers(facts.diversion, getHeaders(msg, 'diversion'));
-  if (facts.headerNames.has('p-asserted-identity')) addNumbers(facts.pai, getHeaders(msg, 'p-asserted-identity'));
-  if (facts.headerNames.has('p-preferred-identity')) addNumbers(facts.ppi, getHeaders(msg, 'p-preferred-identity'));
+  let special = false;
+  for (const h of msg.headers) {
+    facts.headerNames.add(h.name);
+    const n = h.name;
+    if (n === 'diversion' || n === 'p-asserted-identity' || n === 'p-preferred-identity') special = true;
+  }
+  const from = getHeaders(msg, 'from');
+  const fromKey = hashValues(from);
+  if (fromKey !== memo.memoFrom) {
+    memo.memoFrom = fromKey;
+    facts.fromNumbers = withNumbers(facts.fromNumbers, from, lists);
+  }
+  const to = getHeaders(msg, 'to');
+  const toKey = hashValues(to);
+  if (toKey !== memo.memoTo) {
+    memo.memoTo = toKey;
+    facts.toNumbers = withNumbers(facts.toNumbers, to, lists);
+  }
+  if (!special) return;
+  facts.diversion = withNumbers(facts.diversion, getHeaders(msg, 'diversion'), lists);
+  facts.pai = withNumbers(facts.pai, getHeaders(msg, 'p-asserted-identity'), lists);
+  facts.ppi = withNumbers(facts.ppi, getHeaders(msg, 'p-preferred-identity'), lists);
 }

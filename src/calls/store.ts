@@ -10,10 +10,11 @@ import type { Timestamp } from '../core/time.js';
 import type { SipMessage } from '../sip/message.js';
 import { getHeader } from '../sip/headers.js';
 import { parseSipMessage } from '../sip/parse.js';
-import type { Call } from './call.js';
+import { HeaderNameIndex, HeaderNameSet, type Call } from './call.js';
 import type { CapturedMessage } from './captured-message.js';
 import { partyNumber } from '../sip/number.js';
-import { addFacts } from './facts.js';
+import { addFacts, type FactsMemo } from './facts.js';
+import { ListInterner } from './intern.js';
 
 /**
  * The same packet captured twice (two interfaces, `-i any`) arrives within
@@ -27,19 +28,25 @@ export interface CallStoreOptions {
   keep?: (index: number, callId: string) => boolean;
 }
 
-interface Transaction { sec: number; nsec: number }
-
-interface CallState {
+interface CallState extends FactsMemo {
   call: Call;
-  /** Last sighting per transaction key (CSeq + method/status + top Via branch). */
-  seen: Map<string, Transaction>;
-  /** CSeq of the call's first request; its final response becomes `finalStatus`. */
-  firstCseq: string | null;
+  /**
+   * Last sighting per transaction (CSeq + method/status + top Via branch) as
+   * pairs [32-bit key hash, time in seconds] in one flat array: a call has a
+   * handful of transactions, and a Map of strings per call would cost more
+   * than the rest of the call together.
+   */
+  tx: readonly number[];
   answered: boolean;
 }
 
+const NONE: readonly number[] = Object.freeze([]);
+
 export class CallStore {
   private readonly byId = new Map<string, CallState>();
+  private readonly headerIndex = new HeaderNameIndex();
+  private readonly textLists = new ListInterner<string>();
+  private readonly numberLists = new ListInterner<number>();
   private readonly ordered: CallState[] = [];
   private messageCount = 0;
 
@@ -49,7 +56,7 @@ export class CallStore {
   get messagesSeen(): number { return this.messageCount; }
 
   add(m: CapturedMessage): void {
-    this.messageCount++;
+    m.seq = this.messageCount++;
     const callId = getHeader(m.msg, 'call-id') ?? '';
     let state = this.byId.get(callId);
     if (state === undefined) {
@@ -80,12 +87,12 @@ export class CallStore {
       srcIp: m.srcIp, dstIp: m.dstIp,
       messages: 0, finalStatus: null, retransmissions: 0, duplicates: 0, anomalies: 0,
       facts: {
-        srcIps: new Set(), dstIps: new Set(), fromNumbers: new Set(), toNumbers: new Set(),
-        diversion: new Set(), pai: new Set(), ppi: new Set(), headerNames: new Set(),
+        srcIps: [], dstIps: [], fromNumbers: [], toNumbers: [],
+        diversion: [], pai: [], ppi: [], headerNames: new HeaderNameSet(this.headerIndex, this.numberLists),
       },
       kept: this.options.keep?.(index, callId) ? [] : null,
     };
-    return { call, seen: new Map(), firstCseq: null, answered: false };
+    return { call, tx: NONE, memoFrom: 0, memoTo: 0, answered: false };
   }
 
   private update(state: CallState, m: CapturedMessage): void {
@@ -97,18 +104,14 @@ export class CallStore {
     if (m.sec < call.start.sec || (m.sec === call.start.sec && m.nsec < call.start.nsec)) call.start = { sec: m.sec, nsec: m.nsec };
     // Parsed messages point into the reader's chunk; a kept one gets its own bytes.
     call.kept?.push({ ...m, msg: parseSipMessage(Buffer.from(msg.raw)) ?? msg });
-    addFacts(call.facts, m);
+    addFacts(call.facts, m, state, this.textLists);
     this.countRepeat(state, m);
 
-    const cseq = getHeader(msg, 'cseq');
     if (msg.kind === 'request') {
-      if (call.firstMethod === null) {
-        call.firstMethod = msg.method;
-        state.firstCseq = cseq ?? null;
-      }
+      if (call.firstMethod === null) call.firstMethod = msg.method;
       return;
     }
-    this.trackFinalStatus(state, msg, cseq);
+    this.trackFinalStatus(state, msg, getHeader(msg, 'cseq'));
   }
 
   /**
@@ -119,7 +122,8 @@ export class CallStore {
   private trackFinalStatus(state: CallState, msg: SipMessage & { kind: 'response' }, cseq: string | undefined): void {
     if (msg.status < 200 || state.answered || cseq === undefined) return;
     const method = cseqMethod(cseq);
-    const wanted = state.call.firstMethod ?? (state.firstCseq ? cseqMethod(state.firstCseq) : null);
+    // A capture that starts mid-call sees responses before any request: take any final response then.
+    const wanted = state.call.firstMethod;
     if (wanted !== null && method !== wanted) return;
     state.call.finalStatus = msg.status;
     if (msg.status < 300) state.answered = true;
@@ -127,11 +131,18 @@ export class CallStore {
 
   private countRepeat(state: CallState, m: CapturedMessage): void {
     const key = transactionKey(m);
-    const before = state.seen.get(key);
-    state.seen.set(key, { sec: m.sec, nsec: m.nsec });
-    if (before === undefined) return;
-    const gapNs = (m.sec - before.sec) * 1e9 + (m.nsec - before.nsec);
-    if (Math.abs(gapNs) <= DUPLICATE_WINDOW_NS) state.call.duplicates++;
+    const at = m.sec + m.nsec / 1e9;
+    const tx = state.tx;
+    let i = 0;
+    while (i < tx.length && tx[i] !== key) i += 2;
+    if (i >= tx.length) {
+      // An exact-size copy instead of push (see CallFacts): most calls stop at 3–6 transactions.
+      state.tx = tx.concat([key, at]);
+      return;
+    }
+    const gapNs = Math.abs(at - tx[i + 1]!) * 1e9;
+    (tx as number[])[i + 1] = at;
+    if (gapNs <= DUPLICATE_WINDOW_NS) state.call.duplicates++;
     else state.call.retransmissions++;
   }
 }
@@ -145,10 +156,29 @@ function cseqMethod(cseq: string): string {
  * The same request or response of the same transaction. Direction is left out on
  * purpose: one packet captured before and after a NAT differs only in addresses.
  */
-function transactionKey(m: CapturedMessage): string {
+function transactionKey(m: CapturedMessage): number {
   const msg = m.msg;
-  const what = msg.kind === 'request' ? msg.method : String(msg.status);
   const via = getHeader(msg, 'via') ?? '';
-  const branch = /;\s*branch\s*=\s*([^;,\s]+)/i.exec(via)?.[1] ?? via;
-  return `${getHeader(msg, 'cseq') ?? ''}|${what}|${branch}`;
+  let h = hashString(FNV_START, getHeader(msg, 'cseq') ?? '');
+  h = msg.kind === 'request' ? hashString(h, msg.method) : Math.imul(h ^ msg.status, FNV_PRIME);
+  return hashString(h, branchOf(via));
+}
+
+/** The branch parameter of a Via value, or the whole value when it has none (RFC 2543 peers). */
+function branchOf(via: string): string {
+  const at = via.search(/;\s*branch\s*=/i);
+  if (at < 0) return via;
+  const start = via.indexOf('=', at) + 1;
+  let end = start;
+  while (end < via.length && !';, \t'.includes(via[end]!)) end++;
+  return via.slice(start, end).trim();
+}
+
+const FNV_START = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+
+/** FNV-1a over UTF-16 code units, 32 bits: collisions inside one call's few transactions are negligible. */
+function hashString(h: number, s: string): number {
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), FNV_PRIME);
+  return Math.imul(h ^ 0x7c, FNV_PRIME); // separator, so "1|23" and "12|3" differ
 }

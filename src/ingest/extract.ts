@@ -16,8 +16,8 @@ import { sipStartLineKind } from '../sip/detect.js';
 import { SipStreamFramer } from '../sip/framer.js';
 import { parseSipMessage } from '../sip/parse.js';
 
-export type ExtractedMessage = Omit<CapturedMessage, 'seq' | 'source'>;
-export type MessageSink = (m: ExtractedMessage) => void;
+/** Gets each message once; `seq` is left 0 for the call store to number. */
+export type MessageSink = (m: CapturedMessage) => void;
 
 export interface ExtractStats {
   sipMessages: number;
@@ -51,7 +51,8 @@ export class SipExtractor {
   /** The segment that last delivered bytes per direction, to date messages flushed at the end. */
   private readonly lastSegment = new Map<string, TransportPayload>();
 
-  constructor(private readonly sink: MessageSink) {}
+  /** `source` is the position of the input in the FILE... list. */
+  constructor(private readonly sink: MessageSink, private readonly source = 0) {}
 
   push(p: TransportPayload): void {
     if (p.transport === 'tcp') {
@@ -80,8 +81,8 @@ export class SipExtractor {
 
   private emit(msg: NonNullable<ReturnType<typeof parseSipMessage>>, p: TransportPayload, transport: MessageTransport, hep?: CapturedMessage['hep']): void {
     this.stats.sipMessages++;
-    const m: ExtractedMessage = {
-      frame: p.frame, sec: p.sec, nsec: p.nsec,
+    const m: CapturedMessage = {
+      seq: 0, source: this.source, frame: p.frame, sec: p.sec, nsec: p.nsec,
       srcIp: p.srcIp, srcPort: p.srcPort, dstIp: p.dstIp, dstPort: p.dstPort,
       transport, msg,
     };

@@ -39,7 +39,7 @@ export async function loadInputs(files: string[], store: CallStore, options: Loa
 
 async function loadInput(file: string, source: number, store: CallStore, options: LoadOptions): Promise<InputReport> {
   const decoder = new PacketDecoder();
-  const extractor = new SipExtractor((m) => store.add({ ...m, seq: store.messagesSeen, source }));
+  const extractor = new SipExtractor((m) => store.add(m), source);
   const onProgress = options.onProgress;
   const read: ReadResult = await readCapture(file, (frame) => decoder.push(frame, (p) => extractor.push(p)), {
     onProgress: onProgress && ((done, total) => onProgress(file, done, total)),

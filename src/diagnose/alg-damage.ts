@@ -59,10 +59,19 @@ export function algDamage(m: CapturedMessage): Damage[] {
 export function isAlgLengthIssue(m: CapturedMessage, i: Issue): boolean {
   if (m.transport !== 'udp') return false;
   if (i.code === 'sip.body-truncated') return true;
+  return i.code === 'sip.body-extra-bytes' && !isPadding(m, i);
+}
+
+/**
+ * CR/LF (or NUL) after the Content-Length body of a datagram: RFC 3261 §18.3
+ * says to discard extra bytes, and many stacks end datagrams with an extra
+ * CRLF — harmless, so no rule reports it.
+ */
+export function isPadding(m: CapturedMessage, i: Issue): boolean {
   if (i.code !== 'sip.body-extra-bytes') return false;
   const length = Number(contentLength(m));
   const extra = m.msg.raw.subarray(m.msg.bodyOffset + length).toString('latin1');
-  return !/^[\r\n\0]*$/.test(extra);
+  return /^[\r\n\0]*$/.test(extra);
 }
 
 function contentLength(m: CapturedMessage): string {

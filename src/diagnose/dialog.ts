@@ -19,6 +19,7 @@ export interface Rejection {
 
 /** Statuses with which trunks refuse a caller (RFC 3261 §21.4.4, .5, .21; §21.6.2). */
 const REFUSALS = new Set([403, 404, 484, 603]);
+const AUTH_REASON = /password|credential|authenti|nonce|realm/i;
 const CALLER_REASON = /caller|calling|\bcli\b|\bani\b|identity|presentation|screening|not allowed|unauthori[sz]ed number/i;
 
 function hasToTag(m: CapturedMessage): boolean {
@@ -44,6 +45,8 @@ export function initialRefusal(messages: readonly CapturedMessage[]): Rejection 
     if (invite < 0) return undefined;
     const { status, reason } = m.msg;
     if (status >= 200 && status < 300) return undefined;
+    // "403 Wrong password" is an authentication failure, not a caller screening.
+    if (AUTH_REASON.test(reason)) return undefined;
     if (REFUSALS.has(status) || (status >= 400 && CALLER_REASON.test(reason))) return { invite, response: j, status, reason };
     return undefined;
   }

@@ -29,28 +29,37 @@ export function isRegion(code: string): boolean {
   return isSupportedCountry(code.toUpperCase());
 }
 
-export function checkNumber(user: string, region?: string): NumberCheck {
+/**
+ * `phoneContext` is a tel URI's / user=phone `;phone-context=+7` (RFC 3966
+ * §5.1.5): a global context turns a local number into `+7…`.
+ */
+export function checkNumber(user: string, region?: string, phoneContext?: string): NumberCheck {
   const raw = user;
   const semi = user.indexOf(';');
+  if (phoneContext === undefined && semi >= 0) phoneContext = /;phone-context=([^;]+)/i.exec(user)?.[1];
   const text = decode(semi < 0 ? user : user.slice(0, semi)).replace(/[-.()\s]/g, '');
   if (!/^\+?\d+$/.test(text)) return { raw, verdict: 'not-a-number', why: `"${raw}" is not a telephone number` };
   const cc = region !== undefined && isRegion(region) ? (region.toUpperCase() as CountryCode) : undefined;
-  const candidates: string[] = [];
-  if (text.startsWith('+')) candidates.push(text);
-  else if (text.startsWith('00')) candidates.push(`+${text.slice(2)}`);
+  // Candidates whose invalidity proves something, then guesses that may only confirm validity.
+  const decisive: string[] = [];
+  const guesses: string[] = [];
+  const context = phoneContext !== undefined && /^\+[\d-.()]+$/.test(phoneContext) ? phoneContext.replace(/[-.()]/g, '') : undefined;
+  if (text.startsWith('+')) decisive.push(text);
+  else if (text.startsWith('00')) decisive.push(`+${text.slice(2)}`);
+  else if (context !== undefined) decisive.push(`${context}${text}`);
   else {
-    if (cc !== undefined) candidates.push(text);
-    if (text.length > MAX_EXTENSION_DIGITS + 2) candidates.push(`+${text}`); // E.164 sent without '+'
+    if (cc !== undefined) decisive.push(text);
+    if (text.length > MAX_EXTENSION_DIGITS + 2) guesses.push(`+${text}`); // E.164 sent without '+'
   }
   let placed: NumberCheck | undefined;
-  for (const c of candidates) {
+  for (const c of [...decisive, ...guesses]) {
     const p = parsePhoneNumberFromString(c, cc);
     if (p === undefined) continue;
     const check: NumberCheck = { raw, verdict: p.isValid() ? 'valid' : 'invalid', e164: p.number };
     const type = p.getType();
     if (type !== undefined) check.type = type;
     if (check.verdict === 'valid') return check;
-    placed ??= check;
+    if (decisive.includes(c)) placed ??= check;
   }
   const digits = text.replace(/^\+/, '');
   if (!text.startsWith('+') && !text.startsWith('00') && digits.length <= MAX_EXTENSION_DIGITS) {

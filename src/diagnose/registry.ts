@@ -23,7 +23,7 @@ export const REGISTRY = {
   'nat.via-mismatch': {
     severity: 'info',
     title: 'top Via differs from the packet source',
-    advice: 'Expect NAT between the sender and the capture point: the sender must add rport and the server must answer to the source address and port (RFC 3581).',
+    advice: 'If a NAT sits between the sender and the capture point, the sender needs rport and the server must answer to the source address and port (RFC 3581); otherwise fix the address the sender advertises (wrong bind address, multi-homed host).',
   },
   'nat.sdp-private': {
     severity: 'warning',

@@ -66,9 +66,15 @@ function dialogTags(messages: readonly CapturedMessage[]): Draft[] {
   if (invites.length === 0) return [];
   const tags = new Set<string>();
   for (const m of invites) { const t = tagOf(m, 'from'); if (t) tags.add(t); }
+  let confirmed = false;
   for (const m of messages) {
-    if (m.msg.kind === 'response' && cseqOf(m).method === 'INVITE') { const t = tagOf(m, 'to'); if (t) tags.add(t); }
+    if (m.msg.kind !== 'response' || cseqOf(m).method !== 'INVITE') continue;
+    const t = tagOf(m, 'to');
+    if (t) tags.add(t);
+    if (m.msg.status >= 200 && m.msg.status < 300) confirmed = true;
   }
+  // Without the 2xx in the capture (capture loss, started late) the dialog's tags are unknown.
+  if (!confirmed) return [];
   const drafts: Draft[] = [];
   messages.forEach((m, i) => {
     if (m.msg.kind !== 'request') return;

@@ -26,9 +26,9 @@ export function callerNumbers(m: CapturedMessage, region?: string): CallerNumber
   const out: CallerNumber[] = [];
   for (const [name, header] of CALLER_HEADERS) {
     for (const value of getHeaders(m.msg, name)) {
-      const user = parseNameAddr(value).uri.user;
-      if (user === undefined || user === '') continue;
-      out.push({ header, value, ...checkNumber(user, region) });
+      const uri = parseNameAddr(value).uri;
+      if (uri.user === undefined || uri.user === '') continue;
+      out.push({ header, value, ...checkNumber(uri.user, region, uri.params['phone-context'] ?? undefined) });
     }
   }
   return out;
@@ -43,7 +43,7 @@ export const calleridRejected: Rule = {
     const invalid = numbers.filter((n) => n.verdict === 'invalid');
     const from = numbers.find((n) => n.header === 'From' && n.verdict !== 'not-a-number');
     const pai = numbers.find((n) => n.header === 'P-Asserted-Identity' && n.verdict !== 'not-a-number');
-    const differ = from !== undefined && pai !== undefined && normaliseNumber(from.e164 ?? from.raw) !== normaliseNumber(pai.e164 ?? pai.raw);
+    const differ = from !== undefined && pai !== undefined && !sameNumber(from, pai);
     if (invalid.length === 0 && !differ) return [];
     const what = invalid.length > 0
       ? invalid.map((n) => `${n.raw} in ${n.header} (${n.why ?? 'not a valid number'})`).join('; ')
@@ -62,3 +62,15 @@ export const calleridRejected: Rule = {
     }];
   },
 };
+
+/**
+ * The same subscriber written two ways (`9171969136` and `+79171969136`,
+ * `030901820` and `+4930901820`): equal digits, or one ends with the other's
+ * national part (trunk prefix `0` dropped) and that part has 6+ digits.
+ */
+function sameNumber(a: NumberCheck, b: NumberCheck): boolean {
+  const x = normaliseNumber(a.e164 ?? a.raw).replace(/^0+/, ''), y = normaliseNumber(b.e164 ?? b.raw).replace(/^0+/, '');
+  if (x === y) return true;
+  const [short, long] = x.length < y.length ? [x, y] : [y, x];
+  return short.length >= 6 && long.endsWith(short);
+}

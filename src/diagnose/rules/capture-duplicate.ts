@@ -5,9 +5,15 @@
  * `tcpdump -i any` on a host with bridges or VLAN interfaces. Copies with
  * different addresses are not duplicates: they are one message seen on both
  * sides of a NAT (see alg.rewrite).
+ *
+ * A UA that got a request twice (a retransmission) often answers both copies
+ * back to back with identical bytes — two real sends (the IP IDs differ, e.g.
+ * gprshome-wireshark-sip.pcap frames 575/576), which the SIP layer cannot
+ * tell from a capture duplicate; such response pairs are left alone.
  */
 import { DUPLICATE_WINDOW_NS } from '../../calls/store.js';
-import { destination, source, timeOf } from '../message-facts.js';
+import type { CapturedMessage } from '../../calls/captured-message.js';
+import { destination, source, timeOf, transactionKey } from '../message-facts.js';
 import type { Rule } from '../rule.js';
 
 export const captureDuplicate: Rule = {
@@ -21,6 +27,7 @@ export const captureDuplicate: Rule = {
         const b = messages[j]!;
         if (Math.abs(timeOf(b) - timeOf(a)) * 1e9 > DUPLICATE_WINDOW_NS) continue;
         if (source(a) !== source(b) || destination(a) !== destination(b) || !a.msg.raw.equals(b.msg.raw)) continue;
+        if (answersRetransmission(messages, a)) continue;
         pairs.push([i, j]);
         claimed.add(j);
       }
@@ -33,3 +40,10 @@ export const captureDuplicate: Rule = {
     }];
   },
 };
+
+function answersRetransmission(messages: readonly CapturedMessage[], res: CapturedMessage): boolean {
+  if (res.msg.kind !== 'response') return false;
+  const key = transactionKey(res);
+  const times = messages.filter((m) => m.msg.kind === 'request' && transactionKey(m) === key && timeOf(m) <= timeOf(res)).map(timeOf);
+  return times.some((t) => Math.abs(t - times[0]!) * 1e9 > DUPLICATE_WINDOW_NS);
+}

@@ -3,8 +3,8 @@
  * - one side announces an address behind NAT (its signalling crossed a NAT)
  *   while the other side's is public: the public side's RTP goes to an
  *   address it cannot reach, the other direction may work — one-way audio;
- * - the negotiated audio direction is sendonly/recvonly (RFC 3264 §6.1) on a
- *   new call, where phones normally offer sendrecv.
+ * - the answer to a sendrecv offer on a new call is sendonly/recvonly (RFC
+ *   3264 §6.1); when the offerer itself asked for one-way media it is only info.
  * RTP itself is not examined yet (the pipeline does not decode RTP/RTCP), so
  * this never claims packets were or were not seen; evidence says so.
  */
@@ -47,13 +47,21 @@ export const mediaOneWay: Rule = {
         });
       }
       const od = audioDirection(oa.offer.sdp), ad = audioDirection(oa.answer.sdp);
-      if (od !== undefined && ad !== undefined && (['sendonly', 'recvonly'].includes(od) || ['sendonly', 'recvonly'].includes(ad))) {
-        drafts.push({
-          messages: [oa.offer.index, oa.answer.index],
-          summary: `new call negotiated audio ${od} / ${ad}: media flows in one direction only`,
-          evidence: { offerDirection: od, answerDirection: ad, rtp: RTP_NOTE },
-        });
-      }
+      const oneWay = (d: string | undefined): boolean => d === 'sendonly' || d === 'recvonly';
+      if (od === undefined || ad === undefined || !(oneWay(od) || oneWay(ad))) continue;
+      // An offerer asking for one-way media (announcements, sipp recvonly tests) meant it: info only.
+      // An answer turning a sendrecv offer into one direction is the fault phones show as one-way audio.
+      drafts.push(oneWay(od)
+        ? {
+            messages: [oa.offer.index, oa.answer.index], severity: 'info',
+            summary: `the caller offered audio ${od} (answer ${ad}): media was meant to flow one way`,
+            evidence: { offerDirection: od, answerDirection: ad, rtp: RTP_NOTE },
+          }
+        : {
+            messages: [oa.offer.index, oa.answer.index],
+            summary: `the answer turned a ${od} offer into ${ad} audio on a new call: media flows in one direction only`,
+            evidence: { offerDirection: od, answerDirection: ad, rtp: RTP_NOTE },
+          });
     }
     return drafts;
   },

@@ -12,7 +12,7 @@
 import { getHeaders } from '../../sip/headers.js';
 import { parseNameAddr } from '../../sip/name-addr.js';
 import { classify, crossedNat } from '../addresses.js';
-import { label, source, viaCount } from '../message-facts.js';
+import { cseqOf, label, source, viaCount } from '../message-facts.js';
 import type { Draft, Rule } from '../rule.js';
 
 export const natContactPrivate: Rule = {
@@ -20,6 +20,9 @@ export const natContactPrivate: Rule = {
   check({ messages }) {
     const byContact = new Map<string, { draft: Draft; sources: Set<string>; labels: Set<string> }>();
     messages.forEach((m, i) => {
+      // A REGISTER response lists the bindings the UA registered (RFC 3261 §10.3 step 8), not the
+      // responder's address; registrars that handle NAT (fix_nated_register) still echo them as sent.
+      if (m.msg.kind === 'response' && cseqOf(m).method === 'REGISTER') return;
       for (const value of getHeaders(m.msg, 'contact')) {
         const addr = parseNameAddr(value);
         if (addr.star || !crossedNat(addr.uri.host, m.srcIp)) continue;

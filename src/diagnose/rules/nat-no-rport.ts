@@ -3,12 +3,13 @@
  * server answers to the packet's source port, which is the only port the NAT
  * binding opened. Without it the server answers to the Via port (RFC 3261
  * §18.2.2) — on a NAT that changed the port, into nothing (the classic Cisco
- * 7940 story). "Behind NAT" here means the top Via address is an internal
- * one and differs from the packet source (the top Via is always the last
- * sender's own, see nat.via-mismatch). UDP only: over TCP the response
- * returns on the connection.
+ * 7940 story). "Behind NAT" means the top Via (always the last sender's own,
+ * see nat.via-mismatch) is an internal address and the packet came from
+ * another realm (`crossedNat`); a private Via from another private address is
+ * a multi-homed host (OmniPCX in sipcapture-heplify-erspan), not NAT. UDP
+ * only: over TCP the response returns on the connection.
  */
-import { isBehindNat, sameIp } from '../addresses.js';
+import { crossedNat } from '../addresses.js';
 import { label, source, topVia } from '../message-facts.js';
 import type { Rule } from '../rule.js';
 
@@ -23,7 +24,7 @@ export const natNoRport: Rule = {
       if (m.msg.kind !== 'request' || m.transport !== 'udp') return;
       const via = topVia(m);
       if (via === undefined || via.transport !== 'UDP' || 'rport' in via.params) return;
-      if (!isBehindNat(via.host) || sameIp(via.host, m.srcIp)) return;
+      if (!crossedNat(via.host, m.srcIp)) return;
       hits.push(i);
       vias.add(via.raw);
       sources.add(source(m));

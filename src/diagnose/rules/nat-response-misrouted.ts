@@ -3,12 +3,13 @@
  * the host that received the request, went somewhere else: to the Via
  * sent-by, or to S's address with the Via port (RFC 3261 §18.2.2 without
  * rport). Behind a NAT only S is reachable, so the client never sees the
- * answer and retransmits. Judged only when NAT is evident (top Via address ≠
- * packet source) or the client asked for rport (RFC 3581 §4: then S is the
- * only right destination); a client that merely sends from a port other than
- * its Via port and has no rport is answered correctly at the Via port.
+ * answer and retransmits. Judged only when NAT is evident (internal Via
+ * address, packet from another realm: `crossedNat`) or the client asked for
+ * rport (RFC 3581 §4: then S is the only right destination); a client that
+ * merely sends from a port other than its Via port and has no rport is
+ * answered correctly at the Via port.
  */
-import { sameIp } from '../addresses.js';
+import { crossedNat, sameIp } from '../addresses.js';
 import { destination, source, timeOf, topVia, transactionKey } from '../message-facts.js';
 import type { Draft, Rule } from '../rule.js';
 
@@ -21,7 +22,7 @@ export const natResponseMisrouted: Rule = {
       if (req.msg.kind !== 'request' || req.transport !== 'udp' || req.msg.method === 'ACK') return;
       const via = topVia(req);
       if (via === undefined) return;
-      const natted = !sameIp(via.host, req.srcIp);
+      const natted = crossedNat(via.host, req.srcIp);
       const rport = 'rport' in via.params;
       if (!natted && !rport) return;
       const key = transactionKey(req);

@@ -11,9 +11,11 @@
  * Via they agree as well — so this finding also tells which side the capture
  * is from.
  */
-import { isIpLiteral, sameIp } from '../addresses.js';
+import { classify, isIpLiteral, sameIp } from '../addresses.js';
 import { defaultPort, source, topVia } from '../message-facts.js';
 import type { Draft, Rule } from '../rule.js';
+
+const PORT_ONLY_ADVICE = 'The sender does not send from the port it listens on: harmless without NAT, but behind NAT it needs rport (RFC 3581) or symmetric signalling (send from the listening port).';
 
 export const natViaMismatch: Rule = {
   code: 'nat.via-mismatch',
@@ -24,8 +26,10 @@ export const natViaMismatch: Rule = {
       const via = topVia(m);
       if (via === undefined || !isIpLiteral(via.host)) return;
       const port = via.port ?? defaultPort(via.transport);
-      const addressDiffers = !sameIp(via.host, m.srcIp);
-      const portDiffers = m.transport === 'udp' && via.transport === 'UDP' && port !== m.srcPort;
+      // 127.0.1.1 (Debian's hostname entry) sending from 127.0.0.1 is one host, not a NAT.
+      const bothLoopback = classify(via.host) === 'loopback' && classify(m.srcIp) === 'loopback';
+      const addressDiffers = !sameIp(via.host, m.srcIp) && !bothLoopback;
+      const portDiffers = m.transport === 'udp' && via.transport === 'UDP' && port !== m.srcPort && !bothLoopback;
       if (!addressDiffers && !portDiffers) return;
       const sentBy = via.ipv6 ? `[${via.host}]:${port}` : `${via.host}:${port}`;
       const key = `${sentBy}|${source(m)}`;
@@ -34,6 +38,9 @@ export const natViaMismatch: Rule = {
         const what = addressDiffers && portDiffers ? 'address and port' : addressDiffers ? 'address' : 'port';
         d = {
           messages: [],
+          // Same address, other port: the sender does not send from its listening port (no
+          // symmetric signalling, RFC 4961) — fine on a LAN, broken once a NAT is in the path.
+          ...(addressDiffers ? {} : { advice: PORT_ONLY_ADVICE }),
           summary: `top Via sent-by ${sentBy} differs in ${what} from the packet source ${source(m)}`,
           evidence: {
             via: via.raw, sentBy, packetSource: source(m), transport: m.transport,

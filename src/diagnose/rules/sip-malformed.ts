@@ -1,10 +1,11 @@
 /**
  * sip.malformed — what the parser could not read cleanly in a message or its
  * SDP, with the issue code, detail and offset as evidence. Defects with an ALG
- * signature are left to alg.malformed so one defect gives one finding.
+ * signature are left to alg.malformed so one defect gives one finding, and
+ * CR/LF padding after a datagram's body (RFC 3261 §18.3: discarded) is not one.
  */
 import { sdpOfMessage } from '../../sip/sdp.js';
-import { isAlgLengthIssue } from '../alg-damage.js';
+import { isAlgLengthIssue, isPadding } from '../alg-damage.js';
 import { label } from '../message-facts.js';
 import type { Rule } from '../rule.js';
 
@@ -14,7 +15,7 @@ export const sipMalformed: Rule = {
     const found: Array<{ message: number; in: string; code: string; detail: string; offset?: number }> = [];
     messages.forEach((m, i) => {
       for (const issue of m.msg.issues) {
-        if (isAlgLengthIssue(m, issue)) continue;
+        if (isAlgLengthIssue(m, issue) || isPadding(m, issue)) continue;
         found.push({ message: i, in: label(m), ...issue });
       }
       for (const issue of sdpOfMessage(m.msg)?.issues ?? []) found.push({ message: i, in: `${label(m)} SDP`, ...issue });

@@ -1,3 +1,5 @@
+import { join } from 'node:path';
+import { CAPTURES } from '../helpers/paths.js';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
@@ -105,7 +107,7 @@ test('pcap: bad magic is fatal', () => {
 });
 
 test('aboutsip cool.pcap (tshark refuses it): its SIP INVITE is recovered', () => {
-  const bytes = readFileSync(new URL('../../../shared/captures/aboutsip-pkts-cool.pcap', import.meta.url));
+  const bytes = readFileSync(join(CAPTURES, 'aboutsip-pkts-cool.pcap'));
   const d = new PcapDecoder();
   const frames = decodeAll(d, bytes);
   assert.ok(frames.length >= 1);

@@ -8,9 +8,10 @@ import { detectFormat } from '../../src/capture/detect.js';
 import type { Frame } from '../../src/capture/frame.js';
 import { readCapture } from '../../src/capture/source.js';
 import { bytesOf, epb, idb, pcap, shb } from '../helpers/capture-builders.js';
+import { FIXTURES } from '../helpers/paths.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sipv-capture-'));
-const TEXT = readFileSync(new URL('../fixtures/text/sip_call.nn.txt', import.meta.url));
+const TEXT = readFileSync(join(FIXTURES, 'text', 'sip_call.nn.txt'));
 const PCAP = pcap({ records: Array.from({ length: 50 }, (_, i) => ({ sec: 1700000000 + i, frac: i, data: bytesOf(`r${i}-`, 500 + i) })) });
 const PCAPNG = Buffer.concat([shb(), idb({ linkType: 1 }), ...Array.from({ length: 20 }, (_, i) => epb({ iface: 0, ts: BigInt(i), data: bytesOf('p', 100) }))]);
 

@@ -6,10 +6,13 @@ import { createDecoder, detectFormat } from '../../src/capture/detect.js';
 import { LinkType, type Frame } from '../../src/capture/frame.js';
 import { TextDumpDecoder } from '../../src/capture/text.js';
 import { payloadOf } from './payloads.js';
+import { pathToFileURL } from 'node:url';
+import { CAPTURES as CAPTURES_DIR, FIXTURES as FIXTURES_DIR } from '../helpers/paths.js';
 import { decodeAll } from './split.js';
 
-const CAPTURES = new URL('../../../shared/captures/', import.meta.url);
-const FIXTURES = new URL('../fixtures/text/', import.meta.url);
+// Directory URLs (trailing slash) so `new URL(name, DIR)` resolves inside them, from test/ or dist/test/ alike.
+const CAPTURES = pathToFileURL(`${CAPTURES_DIR}/`);
+const FIXTURES = pathToFileURL(`${FIXTURES_DIR}/text/`);
 const SIP_START = /^(?:[A-Za-z-]+ \S+ SIP\/2\.0\r\n|SIP\/2\.0 \d\d\d )/;
 
 let tcpdump = true;

@@ -1,3 +1,4 @@
+import { CAPTURES } from '../helpers/paths.js';
 /**
  * Runs PacketDecoder (and TcpReassembler for TCP) over the public captures in
  * /work/shared/captures and compares the SIP messages found with tshark's ground
@@ -13,7 +14,7 @@ import { TcpReassembler } from '../../src/net/tcp-stream.js';
 import type { TransportPayload } from '../../src/net/packet.js';
 import { readFrames } from './pcap-walk.js';
 
-const DIR = '/work/shared/captures/';
+const DIR = `${CAPTURES}/`;
 const START = /(?:^|\n)(?:SIP\/2\.0 \d{3} |[A-Z]{3,} [^ \r\n]+ SIP\/2\.0\r\n)/g;
 
 function groundTruth(file: string): string[][] {

@@ -1,3 +1,4 @@
+import { CAPTURES } from '../helpers/paths.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -81,7 +82,7 @@ test('hep: HEP that is not SIP (RTCP report, protoType 5) is skipped', async () 
 });
 
 test('hep3: the compressed capture matches its inner ground truth', async () => {
-  const dir = '/work/shared/captures/';
+  const dir = `${CAPTURES}/`;
   const name = 'sipcapture-hep-wireshark-hep3_compressed.pcap.pcapng';
   const rows = readFileSync(`${dir}groundtruth/${name}.hep-inner.tsv`, 'utf8').trim().split('\n').slice(1).map((l) => l.split('\t'));
   const { payloads, decoder } = await decodeFrames(readFrames(dir + name));

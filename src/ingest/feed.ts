@@ -1,7 +1,7 @@
 /**
- * The frame → SIP message → call store path for frames that arrive one by
- * one (a live capture), the same decoders `load.ts` runs over files. A live
- * source never ends by itself, so `end()` is the moment TCP leftovers flush.
+ * The frame → SIP message → call store path, frame by frame: `load.ts` runs
+ * it over files, live capture over a tcpdump child. A live source never ends
+ * by itself, so `end()` is the moment TCP leftovers flush.
  */
 import type { Frame } from '../capture/frame.js';
 import type { CallStore } from '../calls/store.js';
@@ -17,7 +17,7 @@ export interface Feed {
 
 export function createFeed(store: CallStore, source: number): Feed {
   const decoder = new PacketDecoder();
-  const extractor = new SipExtractor((m) => store.add({ ...m, seq: store.messagesSeen, source }));
+  const extractor = new SipExtractor((m) => store.add(m), source);
   return {
     decoder,
     extractor,

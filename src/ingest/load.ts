@@ -5,9 +5,10 @@
  */
 import type { Issue } from '../core/issue.js';
 import { readCapture, type ReadResult } from '../capture/source.js';
-import { PacketDecoder, type NetStats } from '../net/decode.js';
+import type { NetStats } from '../net/decode.js';
 import type { CallStore } from '../calls/store.js';
-import { SipExtractor, type ExtractStats } from './extract.js';
+import type { ExtractStats } from './extract.js';
+import { createFeed } from './feed.js';
 
 export interface InputReport {
   file: string;
@@ -38,14 +39,13 @@ export async function loadInputs(files: string[], store: CallStore, options: Loa
 }
 
 async function loadInput(file: string, source: number, store: CallStore, options: LoadOptions): Promise<InputReport> {
-  const decoder = new PacketDecoder();
-  const extractor = new SipExtractor((m) => store.add(m), source);
+  const feed = createFeed(store, source);
+  const { decoder, extractor } = feed;
   const onProgress = options.onProgress;
-  const read: ReadResult = await readCapture(file, (frame) => decoder.push(frame, (p) => extractor.push(p)), {
+  const read: ReadResult = await readCapture(file, feed.frame, {
     onProgress: onProgress && ((done, total) => onProgress(file, done, total)),
   });
-  decoder.end();
-  extractor.end();
+  feed.end();
   const report: InputReport = {
     file,
     format: read.format,

@@ -12,6 +12,7 @@ import { CallStore } from '../../src/calls/store.js';
 import type { CapturedMessage } from '../../src/calls/captured-message.js';
 import { loadInputs, type InputReport } from '../../src/ingest/load.js';
 import { EXAMPLES, CAPTURES } from '../helpers/paths.js';
+import { pcapngPacketEnds, pcapRecordEnds } from '../helpers/capture-walk.js';
 
 async function load(file: string): Promise<{ messages: CapturedMessage[]; report: InputReport }> {
   const messages: CapturedMessage[] = [];
@@ -20,30 +21,6 @@ async function load(file: string): Promise<{ messages: CapturedMessage[]; report
   store.add = (m) => { messages.push(m); add(m); };
   const [report] = await loadInputs([file], store);
   return { messages, report: report! };
-}
-
-/** Byte offset where each record ends, walking the pcap record headers (little-endian). */
-function pcapRecordEnds(bytes: Buffer): number[] {
-  const ends: number[] = [];
-  for (let off = 24; off + 16 <= bytes.length;) {
-    const end = off + 16 + bytes.readUInt32LE(off + 8);
-    if (end > bytes.length) break;
-    ends.push(end);
-    off = end;
-  }
-  return ends;
-}
-
-/** Byte offset where each packet block ends in a little-endian pcapng file, counting packet blocks only. */
-function pcapngPacketEnds(bytes: Buffer): number[] {
-  const ends: number[] = [];
-  for (let off = 0; off + 12 <= bytes.length;) {
-    const type = bytes.readUInt32LE(off);
-    const end = off + bytes.readUInt32LE(off + 4);
-    if (type === 6 || type === 3 || type === 2) ends.push(end);
-    off = end;
-  }
-  return ends;
 }
 
 async function checkCuts(path: string, ends: number[], step: number): Promise<void> {

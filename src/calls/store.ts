@@ -156,7 +156,7 @@ function cseqMethod(cseq: string): string {
  * The same request or response of the same transaction. Direction is left out on
  * purpose: one packet captured before and after a NAT differs only in addresses.
  */
-function transactionKey(m: CapturedMessage): number {
+export function transactionKey(m: Pick<CapturedMessage, 'msg'>): number {
   const msg = m.msg;
   const via = getHeader(msg, 'via') ?? '';
   let h = hashString(FNV_START, getHeader(msg, 'cseq') ?? '');

@@ -1,6 +1,6 @@
 /**
- * `sipv show FILE... --call IDX|CALL-ID [--messages | --message N] [--json]`:
- * one call's messages — the list, all of them in full, or one.
+ * `sipv show FILE... --call IDX|CALL-ID [--messages | --message N | --ladder] [--json]`:
+ * one call's messages — the list, all of them in full, one, or a ladder diagram.
  * Only that call's messages are kept while reading, whatever the input size.
  */
 import type { Command } from 'commander';
@@ -9,6 +9,9 @@ import type { CallStoreOptions } from '../../calls/store.js';
 import { conversationToJson } from '../../report/json.js';
 import { renderMessage, renderMessageList } from '../../report/messages-text.js';
 import { conversationLine } from '../../report/calls-text.js';
+import { buildLadder } from '../../report/ladder.js';
+import { renderLadderText } from '../../report/ladder-text.js';
+import { ladderTextOptions } from '../ladder-options.js';
 import { loadForCommand } from '../inputs.js';
 import { CliError, Exit, type Io } from '../io.js';
 
@@ -16,6 +19,8 @@ interface ShowFlags {
   call: string;
   messages?: boolean;
   message?: string;
+  ladder?: boolean;
+  ascii?: boolean;
   json?: boolean;
 }
 
@@ -40,7 +45,10 @@ export async function runShow(files: string[], flags: ShowFlags, io: Io): Promis
   if (messageNumber !== undefined && messageNumber >= messages.length) {
     throw new CliError(`call ${call.index} has ${messages.length} messages; --message takes 0..${messages.length - 1}`);
   }
-  if (flags.json) {
+  if (flags.ladder) {
+    const ladder = buildLadder(call.callId, messages);
+    io.out(flags.json ? JSON.stringify(ladder, null, 1) + '\n' : renderLadderText(ladder, ladderTextOptions(io, flags.ascii === true)));
+  } else if (flags.json) {
     const json = conversationToJson(call);
     if (messageNumber !== undefined) json.messages = [json.messages[messageNumber]!];
     io.out(JSON.stringify(json, null, 1) + '\n');
@@ -67,11 +75,14 @@ export function registerShow(program: Command, io: Io, run: (p: Promise<number>)
     .requiredOption('--call <idx|call-id>', 'the call: its index from `sipv calls` or its Call-ID')
     .option('--messages', 'print every message in full')
     .option('--message <n>', 'print message N in full')
+    .option('--ladder', 'draw the call as a ladder diagram (with --json: the ladder model)')
+    .option('--ascii', 'draw the ladder with ASCII instead of box-drawing characters')
     .option('--json', 'print {callId, messages:[…]} (shape: SPEC.md)')
     .addHelpText('after', `
 Examples:
   sipv show examples/basic-call.pcap --call 0
   sipv show trace.pcap --call 3c2a1b@10.0.0.5 --message 2
+  sipv show trace.pcap --call 0 --ladder
   sipv show trace.pcap --call 0 --json | jq '.messages[].cseq'`)
     .action((files: string[], flags: ShowFlags) => run(runShow(files, flags, io)));
 }

@@ -1,3 +1,4 @@
+import { fuzzParams } from '../helpers/fuzz.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
@@ -86,6 +87,6 @@ test('decode: never throws on mutated or truncated packets (fuzz)', () => {
         d.end();
       },
     ),
-    { numRuns: 3000 },
+    fuzzParams(3000),
   );
 });

@@ -1,3 +1,4 @@
+import { fuzzParams } from '../helpers/fuzz.js';
 /**
  * Property tests (fast-check): hostile bytes never throw, and the framer's
  * output does not depend on how the stream is chunked.
@@ -23,7 +24,7 @@ const sipish = fc.array(fc.oneof(fc.constantFrom(...pieces), fc.string({ maxLeng
 test('header-value parsers never throw', () => {
   fc.assert(fc.property(sipish, (s) => {
     parseUri(s); parseNameAddr(s); parseVia(s); parseCSeq(s); normaliseNumber(s); parseSdp(s);
-  }), { numRuns: 3000 });
+  }), fuzzParams(3000));
 });
 
 test('parseSipMessage never throws and keeps spans inside raw', () => {
@@ -32,7 +33,7 @@ test('parseSipMessage never throws and keeps spans inside raw', () => {
     if (m === null) return;
     for (const h of m.headers) assert.ok(h.start >= 0 && h.start < h.end && h.end <= raw.length);
     assert.ok(m.bodyOffset <= raw.length);
-  }), { numRuns: 3000 });
+  }), fuzzParams(3000));
 });
 
 test('framer output is independent of chunking', () => {
@@ -57,5 +58,5 @@ test('framer output is independent of chunking', () => {
       let prev = 0;
       for (const c of [...at, stream.length]) { chunks.push(stream.subarray(prev, c)); prev = c; }
       assert.deepEqual(run(chunks), run([stream]));
-    }), { numRuns: 500 });
+    }), fuzzParams(500));
 });

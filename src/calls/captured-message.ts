@@ -13,6 +13,12 @@ export interface CapturedMessage {
   /** Which input (position in the FILE... list) and which frame in it. */
   source: number;
   frame: number;
+  /**
+   * Every frame that carried a part of the message (IP fragments, TCP segments),
+   * in capture order, when that is more than `frame` alone: export writes them all
+   * so Wireshark can reassemble. Absent means just `frame`.
+   */
+  frames?: number[];
   sec: number;
   nsec: number;
   srcIp: string;

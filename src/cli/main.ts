@@ -11,6 +11,7 @@ import { registerShow } from './commands/show.js';
 import { registerDiagnose } from './commands/diagnose.js';
 import { registerShell } from './commands/shell.js';
 import { registerCapture } from './commands/capture.js';
+import { registerExport } from './commands/export.js';
 import { safeInline } from '../core/sanitize.js';
 
 const VERSION = '0.1.0';
@@ -36,6 +37,7 @@ export function buildProgram(io: Io, done: (code: number) => void): Command {
   registerShow(program, io, run);
   registerDiagnose(program, io, run);
   registerCapture(program, io, run);
+  registerExport(program, io, run);
   registerShell(program, io, run);
   return program;
 }

@@ -50,6 +50,8 @@ export class SipExtractor {
   private readonly streams = new Map<string, StreamMode>();
   /** The segment that last delivered bytes per direction, to date messages flushed at the end. */
   private readonly lastSegment = new Map<string, TransportPayload>();
+  /** Per SIP direction, the frames whose bytes the framer holds: a message's frames for export. */
+  private readonly trails = new Map<string, number[]>();
 
   /** `source` is the position of the input in the FILE... list. */
   constructor(private readonly sink: MessageSink, private readonly source = 0) {}
@@ -66,7 +68,7 @@ export class SipExtractor {
   end(): void {
     this.tcp.end((dir, data, seg, gap) => this.onStream(dir, data, seg, gap));
     for (const [dir, mode] of this.streams) {
-      if (mode.kind === 'sip') mode.framer.end((raw, problems) => this.emitFramed(raw, problems, this.lastSegment.get(dir)!, mode.transport));
+      if (mode.kind === 'sip') mode.framer.end((raw, problems) => this.emitFramed(raw, problems, this.lastSegment.get(dir)!, mode.transport, this.takeTrail(dir, [])));
     }
   }
 
@@ -79,7 +81,7 @@ export class SipExtractor {
     return true;
   }
 
-  private emit(msg: NonNullable<ReturnType<typeof parseSipMessage>>, p: TransportPayload, transport: MessageTransport, hep?: CapturedMessage['hep']): void {
+  private emit(msg: NonNullable<ReturnType<typeof parseSipMessage>>, p: TransportPayload, transport: MessageTransport, hep?: CapturedMessage['hep'], frames = p.frames): void {
     this.stats.sipMessages++;
     const m: CapturedMessage = {
       seq: 0, source: this.source, frame: p.frame, sec: p.sec, nsec: p.nsec,
@@ -87,6 +89,7 @@ export class SipExtractor {
       transport, msg,
     };
     if (hep !== undefined) m.hep = hep;
+    if (frames !== undefined && frames.length > 1) m.frames = frames;
     this.sink(m);
   }
 
@@ -131,7 +134,10 @@ export class SipExtractor {
       case 'sip':
         // Bytes were lost before this delivery: the framer drops its partial message and resyncs.
         if (gap) mode.framer.gap();
-        mode.framer.push(data, (raw, problems) => this.emitFramed(raw, problems, seg, mode.transport));
+        this.addToTrail(dir, seg);
+        mode.framer.push(data, (raw, problems) => this.emitFramed(raw, problems, seg, mode.transport, this.takeTrail(dir, [seg.frame])));
+        // Nothing held back: the next message starts in a later segment.
+        if (mode.framer.buffered === 0) this.trails.delete(dir);
         return;
       case 'websocket':
         mode.ws.push(data, (payload: Buffer) => { if (!this.emitDatagram(payload, seg, 'ws')) this.stats.nonSipDatagrams++; });
@@ -142,14 +148,30 @@ export class SipExtractor {
     }
   }
 
-  private emitFramed(raw: Buffer, problems: Issue[], seg: TransportPayload, transport: MessageTransport): void {
+  private emitFramed(raw: Buffer, problems: Issue[], seg: TransportPayload, transport: MessageTransport, frames: number[]): void {
     const msg = parseSipMessage(raw);
     if (msg === null) {
       this.own.push(issue('sip.unframed', `frame ${seg.frame}: ${raw.length} bytes on a SIP stream are not a SIP message`));
       return;
     }
     msg.issues.unshift(...problems);
-    this.emit(msg, seg, transport);
+    this.emit(msg, seg, transport, undefined, frames);
+  }
+
+  private addToTrail(dir: string, seg: TransportPayload): void {
+    const trail = this.trails.get(dir) ?? [];
+    for (const f of seg.frames ?? [seg.frame]) if (trail[trail.length - 1] !== f) trail.push(f);
+    this.trails.set(dir, trail);
+  }
+
+  /**
+   * The frames of the message just framed; `rest` starts the next trail — the
+   * segment that completed this message may already hold the next one's start.
+   */
+  private takeTrail(dir: string, rest: number[]): number[] {
+    const trail = this.trails.get(dir) ?? [];
+    this.trails.set(dir, rest);
+    return trail;
   }
 }
 

@@ -76,6 +76,8 @@ export class PacketDecoder {
   /** IPv4 text by address value: RTP floods repeat a handful of addresses. */
   private readonly v4Text = new Map<number, string>();
   private frame: Frame | undefined;
+  /** Set while the payloads of a reassembled datagram are emitted: all its fragments' frames. */
+  private fragFrames: number[] | undefined;
   private sink: Emit = () => {};
 
   constructor(opts: Partial<NetLimits> = {}) {
@@ -136,7 +138,10 @@ export class PacketDecoder {
       const e = walkIpv6Extensions(whole, 0, whole.length, h.protocol, h);
       if (e) return this.fail(e);
     } else h.payloadStart = 0;
+    const outer = this.fragFrames;
+    this.fragFrames = this.defrag.completedFrames;
     this.upper(whole, h.payloadStart, whole.length, h, depth, tunnels);
+    this.fragFrames = outer;
   }
 
   /** Dispatches on the IP protocol number. */
@@ -302,7 +307,7 @@ export class PacketDecoder {
     // Every field is always present so all records share one hidden class.
     const srcIp = h.version === 4 ? this.v4(h.buf, h.srcOff) : srcIpText(h);
     const dstIp = h.version === 4 ? this.v4(h.buf, h.dstOff) : dstIpText(h);
-    this.sink({ frame: f.index, sec: f.sec, nsec: f.nsec, srcIp, dstIp, srcPort, dstPort, transport, payload, tcp, sctpPpid, tunnels, hep: undefined });
+    this.sink({ frame: f.index, sec: f.sec, nsec: f.nsec, srcIp, dstIp, srcPort, dstPort, transport, payload, tcp, sctpPpid, tunnels, hep: undefined, frames: this.fragFrames });
   }
 
   private v4(b: Buffer, off: number): string {

@@ -37,6 +37,8 @@ interface Datagram {
   total: number;
   created: number;
   firstFrame: number;
+  /** Every frame that brought a fragment, in arrival order (export copies them all). */
+  frames: number[];
 }
 
 export class Defragmenter {
@@ -45,6 +47,8 @@ export class Defragmenter {
   readonly stats = { fragments: 0, reassembled: 0, duplicates: 0, conflicts: 0, timedOut: 0, evicted: 0, incomplete: 0 };
   private readonly pending = new Map<string, Datagram>();
   private bytes = 0;
+  /** The frames of the datagram the last `push` completed. */
+  completedFrames: number[] = [];
 
   constructor(opts: Partial<DefragOptions> = {}, log = new IssueLog()) {
     this.opts = { ...DEFAULT_DEFRAG, ...opts };
@@ -76,7 +80,7 @@ export class Defragmenter {
     }
     let d = this.pending.get(key);
     if (!d) {
-      d = { pieces: [], covered: 0, total: -1, created: time, firstFrame: frame };
+      d = { pieces: [], covered: 0, total: -1, created: time, firstFrame: frame, frames: [] };
       this.pending.set(key, d);
     }
     if (!more) {
@@ -86,8 +90,10 @@ export class Defragmenter {
       if (d.total < 0) d.total = end;
     }
     this.insert(d, offset, Buffer.from(data), frame);
+    d.frames.push(frame);
     if (d.total >= 0 && d.covered >= d.total && complete(d)) {
       this.pending.delete(key);
+      this.completedFrames = d.frames;
       this.bytes -= d.covered;
       this.stats.reassembled++;
       return assemble(d);

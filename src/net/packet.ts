@@ -17,6 +17,8 @@ export interface TcpInfo {
 export interface TransportPayload {
   /** Frame index of the packet that completed this payload (last fragment). */
   frame: number;
+  /** Every fragment's frame when the payload was reassembled from IP fragments. */
+  frames?: number[] | undefined;
   sec: number;
   nsec: number;
   /** Innermost IP addresses as text: dotted IPv4 or RFC 5952 IPv6. */

@@ -63,6 +63,11 @@ export class SipStreamFramer {
     }
   }
 
+  /** Bytes held for a message not complete yet (the extractor tracks which segments they came from). */
+  get buffered(): number {
+    return this.len - this.off;
+  }
+
   /** Bytes were lost (capture drop, missing TCP segment): cut the current message and resync. */
   gap(): void {
     this.gapped = true;

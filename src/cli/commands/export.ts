@@ -1,0 +1,45 @@
+/**
+ * `sipv export FILE... [FILTER] -o OUT`: the calls that pass the filter, as
+ * pcap/pcapng (original frames), tcpdump -A text or JSON — chosen by OUT's
+ * ending (SPEC.md). Every call's messages are kept while reading because the
+ * filter can only be decided once a call is complete.
+ */
+import type { Command } from 'commander';
+import { compileFilter } from '../../calls/filter.js';
+import { exportCalls } from '../export-run.js';
+import { addFilterOptions, filterFromFlags, type FilterFlags } from '../filter-options.js';
+import { loadForCommand } from '../inputs.js';
+import type { Io } from '../io.js';
+import { safeInline } from '../../core/sanitize.js';
+
+interface ExportFlags extends FilterFlags {
+  output: string;
+}
+
+export async function runExport(files: string[], flags: ExportFlags, io: Io): Promise<number> {
+  const filter = filterFromFlags(flags);
+  const { store, exitCode } = await loadForCommand(files, io, { keep: () => true });
+  const calls = store.calls().filter(compileFilter(filter));
+  const r = await exportCalls(files, calls, flags.output);
+  const what = r.format === 'pcap' || r.format === 'pcapng' ? `, ${r.packets} frames` : r.format === 'text' ? `, ${r.packets} packets` : '';
+  io.err(safeInline(`${r.calls} conversations (${r.messages} SIP messages${what}) written to ${flags.output}`) + '\n');
+  return exitCode;
+}
+
+export function registerExport(program: Command, io: Io, run: (p: Promise<number>) => void): void {
+  const cmd = program
+    .command('export')
+    .description('write the calls that pass the filter to pcap, pcapng, tcpdump -A text or JSON')
+    .argument('<file...>', 'pcap, pcapng, tcpdump -A text, gzip of any, or - for stdin (text and JSON only)')
+    .requiredOption('-o, --output <out>', 'output file; its ending picks the format: .pcap .pcapng .txt .json')
+    .addHelpText('after', `
+pcap/pcapng hold the original frames (bytes and timestamps as captured; every IP
+fragment and TCP segment of a message, so Wireshark reassembles). .txt is
+tcpdump -nn -tttt -A style and loads again with sipv. .json is show --json per call.
+
+Examples:
+  sipv export trace.pcap --where "srcnum 4151509" -o failed-call.pcap
+  sipv export a.pcapng b.pcap --where "ip 10.0.0.0/8" -o calls.pcapng
+  sipv export trace.pcap -o calls.json`);
+  addFilterOptions(cmd).action((files: string[], flags: ExportFlags) => run(runExport(files, flags, io)));
+}

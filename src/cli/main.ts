@@ -8,6 +8,7 @@ import { Command, CommanderError } from 'commander';
 import { CliError, Exit, processIo, type Io } from './io.js';
 import { registerCalls } from './commands/calls.js';
 import { registerShow } from './commands/show.js';
+import { registerIndex } from './commands/index-store.js';
 import { registerDiagnose } from './commands/diagnose.js';
 import { registerShell } from './commands/shell.js';
 import { registerCapture } from './commands/capture.js';
@@ -35,6 +36,7 @@ export function buildProgram(io: Io, done: (code: number) => void): Command {
   };
   registerCalls(program, io, run);
   registerShow(program, io, run);
+  registerIndex(program, io, run);
   registerDiagnose(program, io, run);
   registerCapture(program, io, run);
   registerExport(program, io, run);

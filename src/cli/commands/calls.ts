@@ -3,16 +3,17 @@
  * every call in the inputs, one line (or one JSON object) each.
  */
 import type { Command } from 'commander';
-import { compileFilter } from '../../calls/filter.js';
 import type { Call } from '../../calls/call.js';
 import { callToJson } from '../../report/json.js';
 import { renderCallsTable } from '../../report/calls-text.js';
 import { addFilterOptions, filterFromFlags, type FilterFlags } from '../filter-options.js';
-import { loadForCommand } from '../inputs.js';
+import { openCallSource } from '../call-source.js';
+import { addKeylogOption, keylogFromFlags, type KeylogFlags } from '../keylog-option.js';
 import { CliError, type Io } from '../io.js';
 
-interface CallsFlags extends FilterFlags {
+interface CallsFlags extends FilterFlags, KeylogFlags {
   sort: string;
+  store?: string;
   json?: boolean;
   ndjson?: boolean;
 }
@@ -42,15 +43,16 @@ function writeJsonArray(calls: Call[], io: Io): void {
 export async function runCalls(files: string[], flags: CallsFlags, io: Io): Promise<number> {
   const filter = filterFromFlags(flags);
   sortCalls([], flags.sort);
-  const { store, exitCode } = await loadForCommand(files, io);
-  const calls = sortCalls(store.calls().filter(compileFilter(filter)), flags.sort);
+  const { source, exitCode } = await openCallSource(files, flags.store, io, {}, keylogFromFlags(flags, io));
+  const calls = sortCalls(await source.list({ filter }), flags.sort);
+  await source.close();
   if (flags.ndjson) {
     for (const c of calls) io.out(JSON.stringify(callToJson(c)) + '\n');
   } else if (flags.json) {
     writeJsonArray(calls, io);
   } else {
     io.out(renderCallsTable(calls, io.outIsTty ? io.columns : 160));
-    io.out(`${calls.length} conversations (${store.messagesSeen} SIP messages) extracted\n`);
+    io.out(`${calls.length} conversations (${source.totalMessages} SIP messages) extracted\n`);
   }
   return exitCode;
 }
@@ -59,7 +61,8 @@ export function registerCalls(program: Command, io: Io, run: (p: Promise<number>
   const cmd = program
     .command('calls')
     .description('list the calls (conversations by Call-ID) in captures')
-    .argument('<file...>', 'pcap, pcapng, tcpdump -A text, gzip of any, or - for stdin')
+    .argument('[file...]', 'pcap, pcapng, tcpdump -A text, gzip of any, or - for stdin')
+    .option('--store <url>', 'answer from a store made by `sipv index` instead of FILE...')
     .option('--sort <order>', 'arrival (default) or callid', 'arrival')
     .option('--json', 'print one JSON array of calls (shape: SPEC.md)')
     .option('--ndjson', 'print one JSON object per line')
@@ -68,6 +71,7 @@ Examples:
   sipv calls examples/basic-call.pcap
   sipv calls trace.pcapng.gz --where "srcnum 4151509" --json
   sipv calls a.pcap b.pcap --where "has Diversion" --where "dstip 10.0.0.5" --condition and
-  tcpdump -nn -A -r trace.pcap | sipv calls -`);
-  addFilterOptions(cmd).action((files: string[], flags: CallsFlags) => run(runCalls(files, flags, io)));
+  tcpdump -nn -A -r trace.pcap | sipv calls -
+  sipv calls --store calls.duckdb --where "dstnum 8969669"`);
+  addKeylogOption(addFilterOptions(cmd)).action((files: string[], flags: CallsFlags) => run(runCalls(files, flags, io)));
 }

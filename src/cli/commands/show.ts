@@ -12,16 +12,18 @@ import { conversationLine } from '../../report/calls-text.js';
 import { buildLadder } from '../../report/ladder.js';
 import { renderLadderText } from '../../report/ladder-text.js';
 import { ladderTextOptions } from '../ladder-options.js';
-import { loadForCommand } from '../inputs.js';
+import { openCallSource } from '../call-source.js';
+import { addKeylogOption, keylogFromFlags, type KeylogFlags } from '../keylog-option.js';
 import { CliError, Exit, type Io } from '../io.js';
 
-interface ShowFlags {
+interface ShowFlags extends KeylogFlags {
   call: string;
   messages?: boolean;
   message?: string;
   ladder?: boolean;
   ascii?: boolean;
   json?: boolean;
+  store?: string;
 }
 
 /** A Call-ID may itself be all digits, so an exact Call-ID wins over an index. */
@@ -36,12 +38,15 @@ export function callSelector(wanted: string): { keep: NonNullable<CallStoreOptio
 export async function runShow(files: string[], flags: ShowFlags, io: Io): Promise<number> {
   const messageNumber = flags.message === undefined ? undefined : parseMessageNumber(flags.message);
   const selector = callSelector(flags.call);
-  const { store, exitCode } = await loadForCommand(files, io, { keep: selector.keep });
-  const call = selector.pick(store.calls(), (id) => store.find(id));
-  if (call === undefined || call.kept === null) {
-    throw new CliError(`no call '${flags.call}' (${store.size} calls; give an index 0..${Math.max(0, store.size - 1)} or a Call-ID)`);
+  const { source, exitCode } = await openCallSource(files, flags.store, io, { keep: selector.keep }, keylogFromFlags(flags, io));
+  const call = await source.find(flags.call);
+  const size = source.totalCalls;
+  if (call === undefined) {
+    await source.close();
+    throw new CliError(`no call '${flags.call}' (${size} calls; give an index 0..${Math.max(0, size - 1)} or a Call-ID)`);
   }
-  const messages = call.kept;
+  const messages = await source.messages(call);
+  await source.close();
   if (messageNumber !== undefined && messageNumber >= messages.length) {
     throw new CliError(`call ${call.index} has ${messages.length} messages; --message takes 0..${messages.length - 1}`);
   }
@@ -49,7 +54,7 @@ export async function runShow(files: string[], flags: ShowFlags, io: Io): Promis
     const ladder = buildLadder(call.callId, messages);
     io.out(flags.json ? JSON.stringify(ladder, null, 1) + '\n' : renderLadderText(ladder, ladderTextOptions(io, flags.ascii === true)));
   } else if (flags.json) {
-    const json = conversationToJson(call);
+    const json = conversationToJson({ ...call, kept: messages });
     if (messageNumber !== undefined) json.messages = [json.messages[messageNumber]!];
     io.out(JSON.stringify(json, null, 1) + '\n');
   } else if (messageNumber !== undefined) {
@@ -68,10 +73,11 @@ function parseMessageNumber(text: string): number {
 }
 
 export function registerShow(program: Command, io: Io, run: (p: Promise<number>) => void): void {
-  program
-    .command('show')
+  addKeylogOption(program
+    .command('show'))
     .description("show one call's messages")
-    .argument('<file...>', 'pcap, pcapng, tcpdump -A text, gzip of any, or - for stdin')
+    .argument('[file...]', 'pcap, pcapng, tcpdump -A text, gzip of any, or - for stdin')
+    .option('--store <url>', 'answer from a store made by `sipv index` instead of FILE...')
     .requiredOption('--call <idx|call-id>', 'the call: its index from `sipv calls` or its Call-ID')
     .option('--messages', 'print every message in full')
     .option('--message <n>', 'print message N in full')
@@ -83,6 +89,7 @@ Examples:
   sipv show examples/basic-call.pcap --call 0
   sipv show trace.pcap --call 3c2a1b@10.0.0.5 --message 2
   sipv show trace.pcap --call 0 --ladder
-  sipv show trace.pcap --call 0 --json | jq '.messages[].cseq'`)
+  sipv show trace.pcap --call 0 --json | jq '.messages[].cseq'
+  sipv show --store calls.duckdb --call 3c2a1b@10.0.0.5`)
     .action((files: string[], flags: ShowFlags) => run(runShow(files, flags, io)));
 }

@@ -1,0 +1,292 @@
+/**
+ * The store at scale: ClickHouse over its HTTP interface with the official
+ * client. Written for the SQL of the oldest server we test against (Debian
+ * bookworm's clickhouse-server 18.16): no query parameters (`{p:String}`
+ * arrived in 19.x), no TTL clause, no TRUE literal.
+ *
+ * Layout: `messages` partitioned by capture day and ordered by (run,
+ * run_call, seq), so one call's messages are a primary-key range, and a day
+ * is dropped whole (`ALTER TABLE … DROP PARTITION`) for retention; `calls`
+ * is a ReplacingMergeTree partitioned by month, ordered by (day, call_id), whose
+ * `version` lets a call that continues in a later capture be replaced;
+ * reads use FINAL. Inserts are batched. README.md tells how this maps onto a
+ * cluster (Distributed tables over shards).
+ *
+ * User values reach SQL only through `literal()`: the one quoting function,
+ * since this server version cannot take them as parameters.
+ */
+import { Readable } from 'node:stream';
+import { createClient, type ClickHouseClient } from '@clickhouse/client';
+import { StoreError, type IndexedFile, type ListQuery, type RunWriter, type StoreBackend, type StoreTotals } from './backend.js';
+import type { SqlDialect, SqlFilter } from './filter-sql.js';
+import { CALL_COLUMNS, MESSAGE_COLUMNS, type CallPart, type CallRow, type MessageRow } from './rows.js';
+import type { StoreUrl } from './url.js';
+
+/** Messages per INSERT: big enough for ClickHouse's liking, small enough to bound memory. */
+const MESSAGE_BATCH = 20_000;
+const LOOKUP_BATCH = 5_000;
+
+/** A ClickHouse string literal: quotes and backslashes escaped, control bytes as \xHH. */
+export function literal(value: string): string {
+  let out = "'";
+  for (const ch of value) {
+    const c = ch.codePointAt(0)!;
+    if (ch === "'" || ch === '\\') out += `\\${ch}`;
+    else if (c < 0x20 || c === 0x7f) out += `\\x${c.toString(16).padStart(2, '0')}`;
+    else out += ch;
+  }
+  return out + "'";
+}
+
+export const clickhouseDialect: SqlDialect = {
+  true: '1',
+  placeholder: (n) => `{p${n}}`,
+  has: (col, p) => `has(${col}, ${p})`,
+  hasPrefix: (col, p) => `arrayExists(x -> substring(x, 1, length(${p})) = ${p}, ${col})`,
+  hasLower: (col, p) => `arrayExists(x -> lower(x) = ${p}, ${col})`,
+  hasLowerPrefix: (col, p) => `arrayExists(x -> substring(lower(x), 1, length(${p})) = ${p}, ${col})`,
+};
+
+/** The filter's SQL with each placeholder replaced by its quoted value. */
+export function bindLiterals(where: SqlFilter): string {
+  return where.where.replace(/\{p(\d+)\}/g, (_, n: string) => literal(where.params[Number(n)]!));
+}
+
+function schema(db: string): string[] {
+  return [
+    `CREATE DATABASE IF NOT EXISTS ${db}`,
+    `CREATE TABLE IF NOT EXISTS ${db}.files (hash String, name String, bytes UInt64, run UInt32, indexed_at DateTime DEFAULT now())
+       ENGINE = ReplacingMergeTree ORDER BY hash`,
+    `CREATE TABLE IF NOT EXISTS ${db}.calls (day Date, idx UInt64, call_id String, start_sec Int64, start_nsec UInt32,
+       end_sec Int64, end_nsec UInt32, first_method Nullable(String), from_user String, to_user String, src_ip String,
+       dst_ip String, messages UInt32, final_status Nullable(UInt16), retransmissions UInt32, duplicates UInt32,
+       anomalies UInt32, src_ips Array(String), dst_ips Array(String), from_numbers Array(String),
+       to_numbers Array(String), diversion Array(String), pai Array(String), ppi Array(String),
+       header_names Array(String), version UInt32)
+       ENGINE = ReplacingMergeTree(version) PARTITION BY toYYYYMM(day) ORDER BY (day, call_id)`,
+    `CREATE TABLE IF NOT EXISTS ${db}.call_parts (idx UInt64, run UInt32, run_call UInt64)
+       ENGINE = MergeTree ORDER BY (idx, run)`,
+    `CREATE TABLE IF NOT EXISTS ${db}.messages (day Date, run UInt32, run_call UInt64, seq UInt64, frame UInt64,
+       sec Int64, nsec UInt32, src_ip String, src_port UInt16, dst_ip String, dst_port UInt16, transport String,
+       hep Nullable(String), issues UInt32, raw String)
+       ENGINE = MergeTree PARTITION BY day ORDER BY (run, run_call, seq)`,
+  ];
+}
+
+const num = (v: unknown): number => Number(v);
+
+function dayOf(sec: number): string {
+  return new Date(sec * 1000).toISOString().slice(0, 10);
+}
+
+function toCallRow(r: Record<string, unknown>): CallRow {
+  return {
+    idx: num(r['idx']), callId: r['call_id'] as string, startSec: num(r['start_sec']), startNsec: num(r['start_nsec']),
+    endSec: num(r['end_sec']), endNsec: num(r['end_nsec']), firstMethod: r['first_method'] as string | null,
+    fromUser: r['from_user'] as string, toUser: r['to_user'] as string, srcIp: r['src_ip'] as string, dstIp: r['dst_ip'] as string,
+    messages: num(r['messages']), finalStatus: r['final_status'] === null ? null : num(r['final_status']),
+    retransmissions: num(r['retransmissions']), duplicates: num(r['duplicates']), anomalies: num(r['anomalies']),
+    srcIps: r['src_ips'] as string[], dstIps: r['dst_ips'] as string[], fromNumbers: r['from_numbers'] as string[],
+    toNumbers: r['to_numbers'] as string[], diversion: r['diversion'] as string[], pai: r['pai'] as string[],
+    ppi: r['ppi'] as string[], headerNames: r['header_names'] as string[],
+  };
+}
+
+function callJson(c: CallRow, day: string, version: number): Record<string, unknown> {
+  return {
+    day, idx: c.idx, call_id: c.callId, start_sec: c.startSec, start_nsec: c.startNsec, end_sec: c.endSec, end_nsec: c.endNsec,
+    first_method: c.firstMethod, from_user: c.fromUser, to_user: c.toUser, src_ip: c.srcIp, dst_ip: c.dstIp,
+    messages: c.messages, final_status: c.finalStatus, retransmissions: c.retransmissions, duplicates: c.duplicates,
+    anomalies: c.anomalies, src_ips: c.srcIps, dst_ips: c.dstIps, from_numbers: c.fromNumbers, to_numbers: c.toNumbers,
+    diversion: c.diversion, pai: c.pai, ppi: c.ppi, header_names: c.headerNames, version,
+  };
+}
+
+/** TabSeparated escaping over bytes: raw SIP is bytes, not always UTF-8, and JSON would re-encode it. */
+function tsvBytes(b: Buffer): Buffer {
+  let extra = 0;
+  for (const x of b) if (x === 0x5c || x === 0x09 || x === 0x0a || x === 0x0d || x === 0x00) extra++;
+  if (extra === 0) return b;
+  const out = Buffer.allocUnsafe(b.length + extra);
+  let o = 0;
+  for (const x of b) {
+    if (x === 0x5c) { out[o++] = 0x5c; out[o++] = 0x5c; }
+    else if (x === 0x09) { out[o++] = 0x5c; out[o++] = 0x74; }
+    else if (x === 0x0a) { out[o++] = 0x5c; out[o++] = 0x6e; }
+    else if (x === 0x0d) { out[o++] = 0x5c; out[o++] = 0x72; }
+    else if (x === 0x00) { out[o++] = 0x5c; out[o++] = 0x30; }
+    else out[o++] = x;
+  }
+  return out;
+}
+
+const tsvText = (s: string): Buffer => tsvBytes(Buffer.from(s, 'utf8'));
+
+function messageTsv(m: MessageRow): Buffer {
+  const cells: Buffer[] = [
+    Buffer.from(`${dayOf(m.sec)}\t${m.run}\t${m.runCall}\t${m.seq}\t${m.frame}\t${m.sec}\t${m.nsec}\t`),
+    tsvText(m.srcIp), Buffer.from(`\t${m.srcPort}\t`), tsvText(m.dstIp), Buffer.from(`\t${m.dstPort}\t`), tsvText(m.transport),
+    Buffer.from('\t'), m.hep === null ? Buffer.from('\\N') : tsvText(m.hep), Buffer.from(`\t${m.issues}\t`), tsvBytes(m.raw), Buffer.from('\n'),
+  ];
+  return Buffer.concat(cells);
+}
+
+export async function openClickHouseStore(where: Extract<StoreUrl, { kind: 'clickhouse' }>, mode: 'read' | 'write'): Promise<StoreBackend> {
+  const client = createClient({
+    url: where.url,
+    username: where.username ?? 'default',
+    password: where.password ?? '',
+    request_timeout: 300_000,
+  });
+  const db = where.database;
+  try {
+    if (mode === 'write') for (const sql of schema(db)) await client.command({ query: sql });
+    const r = await client.query({ query: `EXISTS TABLE ${db}.calls`, format: 'JSONEachRow' });
+    const [row] = await r.json<Record<string, unknown>>();
+    if (Number(Object.values(row ?? {})[0]) !== 1) throw new StoreError(`no sipv store in ClickHouse database ${db} at ${where.url} (make one with sipv index)`);
+  } catch (e) {
+    await client.close();
+    if (e instanceof StoreError) throw e;
+    throw new StoreError(`cannot open ClickHouse store ${where.url}/${db}: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+  }
+  return new ClickHouseStore(client, db);
+}
+
+class ClickHouseStore implements StoreBackend {
+  readonly dialect = clickhouseDialect;
+
+  constructor(private readonly client: ClickHouseClient, private readonly db: string) {}
+
+  private async rows(sql: string): Promise<Record<string, unknown>[]> {
+    const r = await this.client.query({ query: sql, format: 'JSONEachRow' });
+    return r.json<Record<string, unknown>>();
+  }
+
+  async totals(): Promise<StoreTotals> {
+    const db = this.db;
+    const [c] = await this.rows(`SELECT count() AS n, sum(messages) AS m FROM ${db}.calls FINAL`);
+    // Numbering continues past rows an interrupted run may have left (ClickHouse has no transactions).
+    const [p] = await this.rows(`SELECT max(idx) AS idx, max(run) AS run, count() AS n FROM ${db}.call_parts`);
+    const [m] = await this.rows(`SELECT max(seq) AS seq, max(run) AS run, count() AS n FROM ${db}.messages`);
+    const [k] = await this.rows(`SELECT max(idx) AS idx, count() AS n FROM ${db}.calls`);
+    const some = (r: Record<string, unknown> | undefined): boolean => Number(r?.['n'] ?? 0) > 0;
+    return {
+      calls: num(c!['n']),
+      messages: num(c!['m']),
+      nextIdx: Math.max(some(p) ? num(p!['idx']) + 1 : 0, some(k) ? num(k!['idx']) + 1 : 0),
+      nextRun: Math.max(some(p) ? num(p!['run']) + 1 : 1, some(m) ? num(m!['run']) + 1 : 1),
+      nextSeq: some(m) ? num(m!['seq']) + 1 : 0,
+    };
+  }
+
+  async hasFile(hash: string): Promise<boolean> {
+    return (await this.rows(`SELECT 1 AS x FROM ${this.db}.files WHERE hash = ${literal(hash)} LIMIT 1`)).length > 0;
+  }
+
+  async existing(callIds: string[]): Promise<Map<string, number>> {
+    const found = new Map<string, number>();
+    for (let i = 0; i < callIds.length; i += LOOKUP_BATCH) {
+      const list = callIds.slice(i, i + LOOKUP_BATCH).map(literal).join(', ');
+      for (const r of await this.rows(`SELECT call_id, any(idx) AS idx FROM ${this.db}.calls WHERE call_id IN (${list}) GROUP BY call_id`)) {
+        found.set(r['call_id'] as string, num(r['idx']));
+      }
+    }
+    return found;
+  }
+
+  async beginRun(): Promise<RunWriter> {
+    const { client, db } = this;
+    const totals = await this.totals();
+    const run = totals.nextRun;
+    let batch: Buffer[] = [];
+    let pending: Promise<void> = Promise.resolve();
+    let failed: unknown;
+    const send = (): void => {
+      if (batch.length === 0) return;
+      const body = Buffer.concat(batch);
+      batch = [];
+      pending = pending.then(async () => {
+        if (failed !== undefined) return;
+        try {
+          await client.insert({ table: `${db}.messages`, values: Readable.from([body]), format: 'TabSeparated' });
+        } catch (e) {
+          failed = e;
+        }
+      });
+    };
+    const flush = async (): Promise<void> => {
+      send();
+      await pending;
+      if (failed !== undefined) throw failed;
+    };
+    const insertJson = async (table: string, values: Record<string, unknown>[]): Promise<void> => {
+      for (let i = 0; i < values.length; i += MESSAGE_BATCH) {
+        await client.insert({ table: `${db}.${table}`, values: values.slice(i, i + MESSAGE_BATCH), format: 'JSONEachRow' });
+      }
+    };
+    return {
+      addMessage: (row) => {
+        batch.push(messageTsv(row));
+        if (batch.length >= MESSAGE_BATCH) send();
+      },
+      flush,
+      addCalls: (calls) => insertJson('calls', calls.map((c) => callJson(c, dayOf(c.startSec), run))),
+      addParts: (parts: CallPart[]) => insertJson('call_parts', parts.map((p) => ({ idx: p.idx, run: p.run, run_call: p.runCall }))),
+      replaceCall: async (row) => {
+        // Same (day, call_id) key as the row it replaces, higher version: FINAL keeps only this one.
+        const [old] = await this.rows(`SELECT toString(day) AS day, max(version) AS v FROM ${db}.calls WHERE idx = ${row.idx} GROUP BY day`);
+        if (old === undefined) throw new StoreError(`call ${row.idx} vanished while indexing`);
+        await insertJson('calls', [callJson(row, old['day'] as string, Math.max(run, num(old['v']) + 1))]);
+      },
+      addFiles: (files: IndexedFile[]) => insertJson('files', files.map((f) => ({ hash: f.hash, name: f.name, bytes: f.bytes, run: f.run }))),
+      commit: async () => { await flush(); },
+      rollback: async () => {
+        batch = [];
+        await pending;
+        // Best effort: rows of this run are not read (no file row, no parts), but take them away.
+        for (const t of ['messages', 'call_parts']) await client.command({ query: `ALTER TABLE ${db}.${t} DELETE WHERE run = ${run}` }).catch(() => undefined);
+      },
+    };
+  }
+
+  async listCalls(q: ListQuery): Promise<CallRow[]> {
+    const order = q.order === 'callid' ? 'call_id, idx' : 'idx';
+    let sql = `SELECT ${CALL_COLUMNS.join(', ')} FROM ${this.db}.calls FINAL WHERE ${bindLiterals(q.where)} ORDER BY ${order}`;
+    if (q.limit !== undefined) sql += ` LIMIT ${q.offset ?? 0}, ${Math.trunc(q.limit)}`;
+    else if (q.offset !== undefined) sql += ` LIMIT ${Math.trunc(q.offset)}, 18446744073709551615`;
+    return (await this.rows(sql)).map(toCallRow);
+  }
+
+  async countCalls(where: SqlFilter): Promise<number> {
+    const [r] = await this.rows(`SELECT count() AS n FROM ${this.db}.calls FINAL WHERE ${bindLiterals(where)}`);
+    return num(r!['n']);
+  }
+
+  async callByIndex(idx: number): Promise<CallRow | undefined> {
+    const [r] = await this.rows(`SELECT ${CALL_COLUMNS.join(', ')} FROM ${this.db}.calls FINAL WHERE idx = ${Math.trunc(idx)}`);
+    return r === undefined ? undefined : toCallRow(r);
+  }
+
+  async callById(callId: string): Promise<CallRow | undefined> {
+    const [r] = await this.rows(`SELECT ${CALL_COLUMNS.join(', ')} FROM ${this.db}.calls FINAL WHERE call_id = ${literal(callId)}`);
+    return r === undefined ? undefined : toCallRow(r);
+  }
+
+  async messagesOf(idx: number): Promise<MessageRow[]> {
+    const parts = await this.rows(`SELECT run, run_call FROM ${this.db}.call_parts WHERE idx = ${Math.trunc(idx)}`);
+    if (parts.length === 0) return [];
+    const keys = parts.map((p) => `(run = ${num(p['run'])} AND run_call = ${num(p['run_call'])})`).join(' OR ');
+    const cols = MESSAGE_COLUMNS.map((c) => (c === 'raw' ? 'hex(raw) AS raw' : c)).join(', ');
+    const rows = await this.rows(`SELECT ${cols} FROM ${this.db}.messages WHERE ${keys} ORDER BY seq`);
+    return rows.map((r) => ({
+      run: num(r['run']), runCall: num(r['run_call']), seq: num(r['seq']), frame: num(r['frame']), sec: num(r['sec']),
+      nsec: num(r['nsec']), srcIp: r['src_ip'] as string, srcPort: num(r['src_port']), dstIp: r['dst_ip'] as string,
+      dstPort: num(r['dst_port']), transport: r['transport'] as string, hep: r['hep'] as string | null,
+      issues: num(r['issues']), raw: Buffer.from(r['raw'] as string, 'hex'),
+    }));
+  }
+
+  async close(): Promise<void> {
+    await this.client.close();
+  }
+}

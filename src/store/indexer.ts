@@ -1,0 +1,117 @@
+/**
+ * `sipv index`: reads captures through the same path as every command
+ * (loadInputs into a CallStore) while each message is also written to the
+ * store, then writes the calls. A file already in the store (same SHA-256)
+ * is skipped, so indexing again changes nothing.
+ *
+ * Numbering follows reading the files in the order they were indexed, as
+ * `sipv calls A B` reads A then B: a new Call-ID gets the next index; a
+ * Call-ID the store already has keeps its index and its summary is computed
+ * again over all its stored messages, replayed in arrival order through a
+ * fresh CallStore — so the store answers as re-reading every indexed file would.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import type { Call } from '../calls/call.js';
+import type { CapturedMessage } from '../calls/captured-message.js';
+import { CallStore } from '../calls/store.js';
+import { loadInputs, type InputReport, type LoadOptions } from '../ingest/load.js';
+import { getHeader } from '../sip/headers.js';
+import type { IndexedFile, RunWriter, StoreBackend } from './backend.js';
+import { callToRow, messageToRow, rowToMessage, type CallPart, type CallRow } from './rows.js';
+
+export interface IndexResult {
+  reports: InputReport[];
+  /** Files left alone because the store already has their content. */
+  skipped: { file: string; hash: string }[];
+  indexed: IndexedFile[];
+  newCalls: number;
+  mergedCalls: number;
+  messages: number;
+}
+
+export async function hashFile(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/** A CallStore that also hands every message, with its call's run index, to the writer. */
+class RecordingStore extends CallStore {
+  constructor(private readonly record: (m: CapturedMessage, runCall: number) => void) {
+    super();
+  }
+
+  override add(m: CapturedMessage): void {
+    super.add(m);
+    this.record(m, this.find(getHeader(m.msg, 'call-id') ?? '')!.index);
+  }
+}
+
+export async function indexFiles(files: string[], store: StoreBackend, options: LoadOptions = {}): Promise<IndexResult> {
+  const skipped: IndexResult['skipped'] = [];
+  const todo: { file: string; hash: string }[] = [];
+  for (const file of files) {
+    const hash = await hashFile(file);
+    if (todo.some((t) => t.hash === hash) || await store.hasFile(hash)) skipped.push({ file, hash });
+    else todo.push({ file, hash });
+  }
+  const result: IndexResult = { reports: [], skipped, indexed: [], newCalls: 0, mergedCalls: 0, messages: 0 };
+  if (todo.length === 0) return result;
+
+  const totals = await store.totals();
+  const run = totals.nextRun;
+  const writer = await store.beginRun();
+  try {
+    const recording = new RecordingStore((m, runCall) => writer.addMessage(messageToRow(m, run, runCall, totals.nextSeq + m.seq)));
+    result.reports = await loadInputs(todo.map((t) => t.file), recording, options);
+    await writer.flush();
+    result.messages = recording.messagesSeen;
+    await writeCalls(recording.calls(), run, totals.nextIdx, store, writer, result);
+    for (let i = 0; i < todo.length; i++) {
+      const report = result.reports[i]!;
+      if (report.error !== undefined) continue; // never read: indexing it later must not be skipped
+      result.indexed.push({ hash: todo[i]!.hash, name: todo[i]!.file, bytes: (await stat(todo[i]!.file)).size, run });
+    }
+    await writer.addFiles(result.indexed);
+    await writer.commit();
+  } catch (e) {
+    await writer.rollback().catch(() => undefined);
+    throw e;
+  }
+  return result;
+}
+
+async function writeCalls(calls: Call[], run: number, nextIdx: number, store: StoreBackend, writer: RunWriter, result: IndexResult): Promise<void> {
+  const existing = await store.existing(calls.map((c) => c.callId));
+  const parts: CallPart[] = [];
+  const fresh: CallRow[] = [];
+  const merged: number[] = [];
+  let idx = nextIdx;
+  for (const call of calls) {
+    const known = existing.get(call.callId);
+    if (known === undefined) {
+      parts.push({ idx, run, runCall: call.index });
+      fresh.push(callToRow(call, idx++));
+    } else {
+      parts.push({ idx: known, run, runCall: call.index });
+      merged.push(known);
+    }
+  }
+  await writer.addParts(parts);
+  await writer.addCalls(fresh);
+  for (const idx of merged) await writer.replaceCall(await resummarise(store, idx));
+  result.newCalls = fresh.length;
+  result.mergedCalls = merged.length;
+}
+
+/** The call's summary over all its stored messages, as one CallStore reading them in order makes it. */
+async function resummarise(store: StoreBackend, idx: number): Promise<CallRow> {
+  const replay = new CallStore();
+  for (const row of await store.messagesOf(idx)) replay.add(rowToMessage(row, true));
+  const [call] = replay.calls();
+  if (call === undefined || replay.size !== 1) throw new Error(`call ${idx}: stored messages do not form one call`);
+  return callToRow(call, idx);
+}
+

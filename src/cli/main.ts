@@ -13,6 +13,7 @@ import { registerDiagnose } from './commands/diagnose.js';
 import { registerShell } from './commands/shell.js';
 import { registerCapture } from './commands/capture.js';
 import { registerExport } from './commands/export.js';
+import { registerReport } from './commands/report.js';
 import { safeInline } from '../core/sanitize.js';
 
 const VERSION = '0.1.0';
@@ -40,6 +41,7 @@ export function buildProgram(io: Io, done: (code: number) => void): Command {
   registerDiagnose(program, io, run);
   registerCapture(program, io, run);
   registerExport(program, io, run);
+  registerReport(program, io, run);
   registerShell(program, io, run);
   return program;
 }

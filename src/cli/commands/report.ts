@@ -1,0 +1,54 @@
+/**
+ * `sipv report FILE... [FILTER] -o OUT.html`: one self-contained HTML file with
+ * a summary, the call table, per call a ladder, the messages and the diagnosis
+ * findings (SPEC.md). Every call's messages are kept: the report shows them all,
+ * and the diagnosis looks at calls outside the filter for context.
+ */
+import { writeFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { compileFilter } from '../../calls/filter.js';
+import { safeInline } from '../../core/sanitize.js';
+import { diagnose } from '../../diagnose/engine.js';
+import { buildReport } from '../../report/html/model.js';
+import { renderReportHtml } from '../../report/html/page.js';
+import { regionFromEnv } from './diagnose.js';
+import { addFilterOptions, filterFromFlags, type FilterFlags } from '../filter-options.js';
+import { loadForCommand } from '../inputs.js';
+import { CliError, type Io } from '../io.js';
+
+interface ReportFlags extends FilterFlags {
+  output: string;
+}
+
+export async function runReport(files: string[], flags: ReportFlags, io: Io, env: NodeJS.ProcessEnv = {}): Promise<number> {
+  if (!/\.html?$/i.test(flags.output)) throw new CliError(`the report is HTML: give -o a name ending in .html, not '${flags.output}'`);
+  const filter = filterFromFlags(flags);
+  const { store, exitCode } = await loadForCommand(files, io, { keep: () => true });
+  const all = store.calls();
+  const calls = all.filter(compileFilter(filter));
+  const region = regionFromEnv(env);
+  const findings = diagnose({ calls, allCalls: all, options: region === undefined ? {} : { region } });
+  const html = renderReportHtml(buildReport(files, calls, findings));
+  try {
+    writeFileSync(flags.output, html);
+  } catch (e) {
+    throw new CliError(`${flags.output}: cannot write (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+  }
+  io.err(safeInline(`${calls.length} conversations, ${findings.length} findings written to ${flags.output}`) + '\n');
+  return exitCode;
+}
+
+export function registerReport(program: Command, io: Io, run: (p: Promise<number>) => void): void {
+  const cmd = program
+    .command('report')
+    .description('write a self-contained HTML report: summary, call table, ladders, messages, findings')
+    .argument('<file...>', 'pcap, pcapng, tcpdump -A text, gzip of any, or - for stdin')
+    .requiredOption('-o, --output <out.html>', 'the HTML file to write')
+    .addHelpText('after', `
+The file needs no network and no other files: mail it, attach it to a ticket.
+
+Examples:
+  sipv report trace.pcap -o report.html
+  sipv report trunk.pcapng --where "dstnum 4969*" -o failed-to-germany.html`);
+  addFilterOptions(cmd).action((files: string[], flags: ReportFlags) => run(runReport(files, flags, io, process.env)));
+}

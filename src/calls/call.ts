@@ -100,6 +100,22 @@ export class HeaderNameSet implements Iterable<string> {
     this.words = this.lists ? this.lists.share(words) : words;
   }
 
+  /** The set as bit words over the index (for `addWords` on another set of the same index). */
+  bits(): readonly number[] {
+    return this.words;
+  }
+
+  /** Adds every name whose bit is set in `words` (ids of the same index). */
+  addWords(words: readonly number[]): void {
+    const cur = this.words;
+    let w = 0;
+    while (w < words.length && ((cur[w] ?? 0) & words[w]!) === words[w]) w++;
+    if (w === words.length) return;
+    const next = new Array<number>(Math.max(cur.length, words.length)).fill(0);
+    for (let i = 0; i < next.length; i++) next[i] = (cur[i] ?? 0) | (words[i] ?? 0);
+    this.words = this.lists ? this.lists.share(next) : next;
+  }
+
   has(name: string): boolean {
     const id = this.index.idOf(name);
     if (id === undefined) return false;

@@ -3,8 +3,10 @@
  * addresses, the numbers in From/To/Diversion/P-Asserted-Identity/
  * P-Preferred-Identity, and the names of every header seen.
  */
-import { getHeaders } from '../sip/headers.js';
+import { getHeaders, splitList } from '../sip/headers.js';
 import { partyNumber } from '../sip/number.js';
+import { HeaderCode, type ScannedMessage } from '../sip/scan.js';
+import { utf8 } from '../sip/text.js';
 import type { CallFacts } from './call.js';
 import type { CapturedMessage } from './captured-message.js';
 import type { ListInterner } from './intern.js';
@@ -26,7 +28,7 @@ function withNumbers(list: readonly string[], values: string[], lists: ListInter
   return list === before ? list : lists.share(list);
 }
 
-function hashValues(values: string[]): number {
+export function hashValues(values: string[]): number {
   let h = 0x811c9dc5;
   for (const v of values) {
     for (let i = 0; i < v.length; i++) h = Math.imul(h ^ v.charCodeAt(i), 0x01000193);
@@ -61,4 +63,55 @@ export function addFacts(facts: CallFacts, m: CapturedMessage, memo: FactsMemo, 
   facts.diversion = withNumbers(facts.diversion, getHeaders(msg, 'diversion'), lists);
   facts.pai = withNumbers(facts.pai, getHeaders(msg, 'p-asserted-identity'), lists);
   facts.ppi = withNumbers(facts.ppi, getHeaders(msg, 'p-preferred-identity'), lists);
+}
+
+/**
+ * `hashValues` of the one value at raw[s, e) (none when s < 0) without decoding
+ * it: FNV-1a over ASCII bytes equals FNV-1a over the same UTF-16 code units.
+ */
+function hashSpan(raw: Buffer, s: number, e: number): number {
+  if (s < 0) return 0x811c9dc5;
+  let h = 0x811c9dc5;
+  let high = 0;
+  for (let i = s; i < e; i++) {
+    const c = raw[i]!;
+    high |= c;
+    h = Math.imul(h ^ c, 0x01000193);
+  }
+  if (high >= 0x80) return hashValues([utf8(raw, s, e)]);
+  return Math.imul(h ^ 10, 0x01000193);
+}
+
+/** `addFacts` for a clean scanned message: the same facts, read from byte spans. */
+export function addScannedFacts(
+  facts: CallFacts, m: CapturedMessage, s: ScannedMessage, names: readonly number[], memo: FactsMemo, lists: ListInterner<string>,
+): void {
+  if (!facts.srcIps.includes(m.srcIp)) facts.srcIps = lists.share(withDistinct(facts.srcIps, m.srcIp));
+  if (!facts.dstIps.includes(m.dstIp)) facts.dstIps = lists.share(withDistinct(facts.dstIps, m.dstIp));
+  facts.headerNames.addWords(names);
+  const raw = s.raw;
+  const fromKey = hashSpan(raw, s.fromS, s.fromE);
+  if (fromKey !== memo.memoFrom) {
+    memo.memoFrom = fromKey;
+    if (s.fromS >= 0) facts.fromNumbers = withNumbers(facts.fromNumbers, [utf8(raw, s.fromS, s.fromE)], lists);
+  }
+  const toKey = hashSpan(raw, s.toS, s.toE);
+  if (toKey !== memo.memoTo) {
+    memo.memoTo = toKey;
+    if (s.toS >= 0) facts.toNumbers = withNumbers(facts.toNumbers, [utf8(raw, s.toS, s.toE)], lists);
+  }
+  const extra = s.extra;
+  if (extra === null) return;
+  facts.diversion = withNumbers(facts.diversion, extraValues(raw, extra, HeaderCode.DIVERSION), lists);
+  facts.pai = withNumbers(facts.pai, extraValues(raw, extra, HeaderCode.PAI), lists);
+  facts.ppi = withNumbers(facts.ppi, extraValues(raw, extra, HeaderCode.PPI), lists);
+}
+
+/** `getHeaders` of one of the list headers kept as spans. */
+function extraValues(raw: Buffer, extra: number[], code: number): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < extra.length; i += 3) {
+    if (extra[i] === code) for (const v of splitList(utf8(raw, extra[i + 1]!, extra[i + 2]!))) out.push(v);
+  }
+  return out;
 }

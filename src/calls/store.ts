@@ -7,13 +7,14 @@
  * `sipv show` prints.
  */
 import type { Timestamp } from '../core/time.js';
-import type { SipMessage } from '../sip/message.js';
-import { getHeader } from '../sip/headers.js';
+import { getHeader, splitList } from '../sip/headers.js';
 import { parseSipMessage } from '../sip/parse.js';
+import { isCleanScan, type HeaderNameList, type ScannedMessage } from '../sip/scan.js';
+import { utf8 } from '../sip/text.js';
 import { HeaderNameIndex, HeaderNameSet, type Call } from './call.js';
 import type { CapturedMessage } from './captured-message.js';
 import { partyNumber } from '../sip/number.js';
-import { addFacts, type FactsMemo } from './facts.js';
+import { addFacts, addScannedFacts, type FactsMemo } from './facts.js';
 import { ListInterner } from './intern.js';
 
 /**
@@ -48,6 +49,8 @@ export class CallStore {
   private readonly textLists = new ListInterner<string>();
   private readonly numberLists = new ListInterner<number>();
   private readonly ordered: CallState[] = [];
+  /** Header-name bitset of each scanned name layout, in this store's name index. */
+  private readonly layoutWords = new Map<HeaderNameList, readonly number[]>();
   private messageCount = 0;
 
   constructor(private readonly options: CallStoreOptions = {}) {}
@@ -57,14 +60,56 @@ export class CallStore {
 
   add(m: CapturedMessage): void {
     m.seq = this.messageCount++;
-    const callId = getHeader(m.msg, 'call-id') ?? '';
+    const msg = m.msg;
+    if (isCleanScan(msg)) return this.addScanned(m, msg);
+    const callId = getHeader(msg, 'call-id') ?? '';
     let state = this.byId.get(callId);
     if (state === undefined) {
-      state = this.open(callId, m);
+      state = this.open(callId, m, getHeader(msg, 'from') ?? '', getHeader(msg, 'to') ?? '');
       this.byId.set(callId, state);
       this.ordered.push(state);
     }
     this.update(state, m);
+    addFacts(state.call.facts, m, state, this.textLists);
+    this.countRepeat(state, m, transactionKey(m));
+    if (msg.kind === 'request') {
+      if (state.call.firstMethod === null) state.call.firstMethod = msg.method;
+    } else if (msg.status >= 200 && !state.answered) {
+      this.trackFinalStatus(state, msg.status, getHeader(msg, 'cseq'));
+    }
+  }
+
+  /**
+   * The same as the general path, reading the values from the scan's byte
+   * spans: a message from `scanSipMessage` has no issues, one From, one To and
+   * a non-empty first Via (see sip/scan.ts).
+   */
+  private addScanned(m: CapturedMessage, s: ScannedMessage): void {
+    const raw = s.raw;
+    const callId = s.callIdS < 0 ? '' : utf8(raw, s.callIdS, s.callIdE);
+    let state = this.byId.get(callId);
+    if (state === undefined) {
+      const from = s.fromS < 0 ? '' : utf8(raw, s.fromS, s.fromE);
+      const to = s.toS < 0 ? '' : utf8(raw, s.toS, s.toE);
+      state = this.open(callId, m, from, to);
+      this.byId.set(callId, state);
+      this.ordered.push(state);
+    }
+    this.update(state, m);
+    let words = this.layoutWords.get(s.names);
+    if (words === undefined) {
+      const set = new HeaderNameSet(this.headerIndex);
+      for (const name of s.names.names) set.add(name);
+      words = this.numberLists.share([...set.bits()]);
+      this.layoutWords.set(s.names, words);
+    }
+    addScannedFacts(state.call.facts, m, s, words, state, this.textLists);
+    this.countRepeat(state, m, scannedTransactionKey(s));
+    if (s.kind === 'request') {
+      if (state.call.firstMethod === null) state.call.firstMethod = s.method;
+    } else if (s.status >= 200 && !state.answered) {
+      this.trackFinalStatus(state, s.status, s.cseqS < 0 ? undefined : utf8(raw, s.cseqS, s.cseqE));
+    }
   }
 
   /** All calls in arrival order. */
@@ -76,14 +121,14 @@ export class CallStore {
     return this.byId.get(callId)?.call;
   }
 
-  private open(callId: string, m: CapturedMessage): CallState {
+  private open(callId: string, m: CapturedMessage, from: string, to: string): CallState {
     const index = this.ordered.length;
     const at: Timestamp = { sec: m.sec, nsec: m.nsec };
     const call: Call = {
       index, callId, start: at, end: at,
       firstMethod: null,
-      from: partyNumber(getHeader(m.msg, 'from') ?? ''),
-      to: partyNumber(getHeader(m.msg, 'to') ?? ''),
+      from: partyNumber(from),
+      to: partyNumber(to),
       srcIp: m.srcIp, dstIp: m.dstIp,
       messages: 0, finalStatus: null, retransmissions: 0, duplicates: 0, anomalies: 0,
       facts: {
@@ -95,23 +140,16 @@ export class CallStore {
     return { call, tx: NONE, memoFrom: 0, memoTo: 0, answered: false };
   }
 
+  /** Counts and times; the caller adds facts, repeats and status. */
   private update(state: CallState, m: CapturedMessage): void {
     const { call } = state;
     const msg = m.msg;
     call.messages++;
-    call.anomalies += msg.issues.length;
+    if (!isCleanScan(msg)) call.anomalies += msg.issues.length;
     if (m.sec > call.end.sec || (m.sec === call.end.sec && m.nsec > call.end.nsec)) call.end = { sec: m.sec, nsec: m.nsec };
     if (m.sec < call.start.sec || (m.sec === call.start.sec && m.nsec < call.start.nsec)) call.start = { sec: m.sec, nsec: m.nsec };
     // Parsed messages point into the reader's chunk; a kept one gets its own bytes.
     call.kept?.push({ ...m, msg: parseSipMessage(Buffer.from(msg.raw)) ?? msg });
-    addFacts(call.facts, m, state, this.textLists);
-    this.countRepeat(state, m);
-
-    if (msg.kind === 'request') {
-      if (call.firstMethod === null) call.firstMethod = msg.method;
-      return;
-    }
-    this.trackFinalStatus(state, msg, getHeader(msg, 'cseq'));
   }
 
   /**
@@ -119,18 +157,17 @@ export class CallStore {
    * initial method wins (a later re-INVITE's 491 does not undo an answered
    * call); otherwise the last final response (407 then 403 means rejected).
    */
-  private trackFinalStatus(state: CallState, msg: SipMessage & { kind: 'response' }, cseq: string | undefined): void {
-    if (msg.status < 200 || state.answered || cseq === undefined) return;
+  private trackFinalStatus(state: CallState, status: number, cseq: string | undefined): void {
+    if (status < 200 || state.answered || cseq === undefined) return;
     const method = cseqMethod(cseq);
     // A capture that starts mid-call sees responses before any request: take any final response then.
     const wanted = state.call.firstMethod;
     if (wanted !== null && method !== wanted) return;
-    state.call.finalStatus = msg.status;
-    if (msg.status < 300) state.answered = true;
+    state.call.finalStatus = status;
+    if (status < 300) state.answered = true;
   }
 
-  private countRepeat(state: CallState, m: CapturedMessage): void {
-    const key = transactionKey(m);
+  private countRepeat(state: CallState, m: CapturedMessage, key: number): void {
     const at = m.sec + m.nsec / 1e9;
     const tx = state.tx;
     let i = 0;
@@ -162,6 +199,65 @@ export function transactionKey(m: Pick<CapturedMessage, 'msg'>): number {
   let h = hashString(FNV_START, getHeader(msg, 'cseq') ?? '');
   h = msg.kind === 'request' ? hashString(h, msg.method) : Math.imul(h ^ msg.status, FNV_PRIME);
   return hashString(h, branchOf(via));
+}
+
+/** `transactionKey` of a clean scanned message, hashing bytes where they are plain ASCII. */
+function scannedTransactionKey(s: ScannedMessage): number {
+  const raw = s.raw;
+  let h = s.cseqS < 0 ? hashString(FNV_START, '') : hashSpan(FNV_START, raw, s.cseqS, s.cseqE);
+  h = s.kind === 'request' ? hashString(h, s.method) : Math.imul(h ^ s.status, FNV_PRIME);
+  // Printable ASCII without list or quoting characters: the value is its own first element.
+  let simple = true;
+  for (let i = s.viaS; i < s.viaE; i++) {
+    const c = raw[i]!;
+    if (c < 0x20 || c >= 0x7f || c === 0x2c || c === 0x22 || c === 0x3c) { simple = false; break; }
+  }
+  if (!simple) {
+    const first = splitList(utf8(raw, s.viaS, s.viaE))[0] ?? getHeader(s, 'via') ?? '';
+    return hashString(h, branchOf(first));
+  }
+  const [bs, be] = branchSpan(raw, s.viaS, s.viaE);
+  return hashSpan(h, raw, bs, be);
+}
+
+/** `branchOf` over printable-ASCII bytes: the span of the branch value, or the whole span. */
+function branchSpan(raw: Buffer, s: number, e: number): [number, number] {
+  for (let i = s; i < e; i++) {
+    if (raw[i] !== 0x3b) continue; // ';'
+    let j = i + 1;
+    while (j < e && raw[j] === 0x20) j++;
+    if (e - j < 6 || !isBranchWord(raw, j)) continue;
+    j += 6;
+    while (j < e && raw[j] === 0x20) j++;
+    if (j >= e || raw[j] !== 0x3d) continue; // '='
+    const start = j + 1;
+    let end = start;
+    while (end < e) {
+      const c = raw[end]!;
+      if (c === 0x3b || c === 0x2c || c === 0x20 || c === 0x09) break;
+      end++;
+    }
+    return [start, end];
+  }
+  return [s, e];
+}
+
+function isBranchWord(raw: Buffer, j: number): boolean {
+  return (raw[j]! | 0x20) === 0x62 && (raw[j + 1]! | 0x20) === 0x72 && (raw[j + 2]! | 0x20) === 0x61 &&
+    (raw[j + 3]! | 0x20) === 0x6e && (raw[j + 4]! | 0x20) === 0x63 && (raw[j + 5]! | 0x20) === 0x68;
+}
+
+/** `hashString` of raw[s, e) decoded as UTF-8, without decoding when the bytes are ASCII. */
+function hashSpan(h: number, raw: Buffer, s: number, e: number): number {
+  const start = h;
+  let high = 0;
+  for (let i = s; i < e; i++) {
+    const c = raw[i]!;
+    high |= c;
+    h = Math.imul(h ^ c, FNV_PRIME);
+  }
+  if (high >= 0x80) return hashString(start, utf8(raw, s, e));
+  return Math.imul(h ^ 0x7c, FNV_PRIME);
 }
 
 /** The branch parameter of a Via value, or the whole value when it has none (RFC 2543 peers). */

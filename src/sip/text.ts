@@ -26,7 +26,13 @@ export const utf8 = native
   ? (b: Buffer, s: number, e: number): string => (b as unknown as NativeSlices).utf8Slice(s, e)
   : (b: Buffer, s: number, e: number): string => b.toString('utf8', s, e);
 
-interface Interned { bytes: Uint8Array; rawName: string; name: string }
+export interface Interned {
+  bytes: Uint8Array;
+  rawName: string;
+  name: string;
+  /** Position in the cache, the same for every message: -1 for a name that was not cached. */
+  gid: number;
+}
 // Keyed by an FNV-1a hash of the exact bytes; collisions fall back to decoding.
 // Bounded: hostile input may invent unlimited names.
 const INTERN_LIMIT = 1024;
@@ -48,7 +54,8 @@ export function internName(buf: Buffer, s: number, e: number, h: number): Intern
     if (i === bytes.length) return hit;
   }
   const rawName = latin1(buf, s, e);
-  const entry = { bytes: Uint8Array.prototype.slice.call(buf, s, e), rawName, name: canonicalName(rawName) };
-  if (hit === undefined && interned.size < INTERN_LIMIT) interned.set(h, entry);
+  const cache = hit === undefined && interned.size < INTERN_LIMIT;
+  const entry = { bytes: Uint8Array.prototype.slice.call(buf, s, e), rawName, name: canonicalName(rawName), gid: cache ? interned.size : -1 };
+  if (cache) interned.set(h, entry);
   return entry;
 }

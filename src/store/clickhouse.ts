@@ -16,7 +16,7 @@
  * since this server version cannot take them as parameters.
  */
 import { Readable } from 'node:stream';
-import { createClient, type ClickHouseClient } from '@clickhouse/client';
+import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import { StoreError, type IndexedFile, type ListQuery, type RunWriter, type StoreBackend, type StoreTotals } from './backend.js';
 import type { SqlDialect, SqlFilter } from './filter-sql.js';
 import { CALL_COLUMNS, MESSAGE_COLUMNS, type CallPart, type CallRow, type MessageRow } from './rows.js';
@@ -136,7 +136,8 @@ export async function openClickHouseStore(where: Extract<StoreUrl, { kind: 'clic
     url: where.url,
     username: where.username ?? 'default',
     password: where.password ?? '',
-    request_timeout: 300_000,
+    // The client's own log lines would land on our stderr; errors reach us as exceptions.
+    log: { level: ClickHouseLogLevel.OFF },
   });
   const db = where.database;
   try {
@@ -208,7 +209,7 @@ class ClickHouseStore implements StoreBackend {
       pending = pending.then(async () => {
         if (failed !== undefined) return;
         try {
-          await client.insert({ table: `${db}.messages`, values: Readable.from([body]), format: 'TabSeparated' });
+          await client.insert({ table: `${db}.messages`, values: Readable.from([body], { objectMode: false }), format: 'TabSeparated' });
         } catch (e) {
           failed = e;
         }

@@ -14,6 +14,7 @@ import { registerShell } from './commands/shell.js';
 import { registerCapture } from './commands/capture.js';
 import { registerExport } from './commands/export.js';
 import { registerReport } from './commands/report.js';
+import { registerHep } from './commands/hep.js';
 import { safeInline } from '../core/sanitize.js';
 
 const VERSION = '0.1.0';
@@ -42,6 +43,7 @@ export function buildProgram(io: Io, done: (code: number) => void): Command {
   registerCapture(program, io, run);
   registerExport(program, io, run);
   registerReport(program, io, run);
+  registerHep(program, io, run);
   registerShell(program, io, run);
   return program;
 }

@@ -1,0 +1,138 @@
+/**
+ * One HEP collector run into a call store, as `sipv hep` runs it (and a shell
+ * command could): listens, feeds each packet through the collector into the
+ * store and, with `-w FILE`, into a pcap; shows a status line on a terminal;
+ * stops on the caller's AbortSignal (Ctrl-C), `--duration` or `--count`;
+ * flushes the file and returns the numbers for the summary.
+ */
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { HepListener, type BoundAddress, type ListenAddress } from '../capture/hep-listener.js';
+import { PcapWriter } from '../capture/pcap-writer.js';
+import type { CallStore } from '../calls/store.js';
+import { safeInline } from '../core/sanitize.js';
+import { HepCollector, type HepCollectStats } from '../ingest/hep-collect.js';
+import { CliError, type Io } from './io.js';
+
+export interface HepRunOptions {
+  udp: ListenAddress[];
+  tcp: ListenAddress[];
+  authKey?: string;
+  writeFile?: string;
+  durationSec?: number;
+  /** Stop after this many packets received (good or not). */
+  count?: number;
+  signal?: AbortSignal;
+  source?: number;
+  /** Called once every socket is bound (tests and callers learn ephemeral ports here). */
+  onListening?: (bound: BoundAddress[]) => void;
+}
+
+export interface HepSummary extends HepCollectStats {
+  bound: BoundAddress[];
+  newCalls: number;
+  /** TCP connections refused at the connection cap. */
+  rejectedConnections: number;
+  /** Packets written to `-w`, and SIP not written (file lagging behind, or not representable). */
+  written: number;
+  notWritten: number;
+}
+
+const STATUS_MS = 250;
+/** A file that falls this far behind loses packets rather than memory. */
+const MAX_UNWRITTEN = 32 << 20;
+
+export async function runHepCollector(store: CallStore, o: HepRunOptions, io: Io): Promise<HepSummary> {
+  const out = o.writeFile === undefined ? undefined : await openOutput(o.writeFile);
+  let notWritten = 0;
+  const pcap = out === undefined ? undefined : new PcapWriter((b) => { out.write(b); });
+  const callsBefore = store.size;
+  const collector = new HepCollector({
+    ...(o.authKey === undefined ? {} : { authKey: o.authKey }),
+    source: o.source ?? 0,
+    onMessage: (m) => store.add(m),
+    ...(pcap === undefined ? {} : {
+      onPayload: (p) => {
+        if (out!.writableLength > MAX_UNWRITTEN || p.transport === 'sctp') notWritten++;
+        else pcap.packet({ ...p, transport: p.transport });
+      },
+    }),
+  });
+  let stop!: () => void;
+  const stopped = new Promise<void>((resolve) => { stop = resolve; });
+  let done = false;
+  const listener = new HepListener({
+    udp: o.udp,
+    tcp: o.tcp,
+    onPacket: (packet) => {
+      if (done) return;
+      collector.push(packet, now());
+      if (o.count !== undefined && collector.stats.packets >= o.count) { done = true; stop(); }
+    },
+    onJunk: (runs) => { if (!done) collector.junk(runs); },
+  });
+  let bound: BoundAddress[];
+  try {
+    bound = await listener.start();
+  } catch (e) {
+    out?.destroy();
+    throw new CliError((e as Error).message);
+  }
+  o.onListening?.(bound);
+  const onAbort = (): void => stop();
+  o.signal?.addEventListener('abort', onAbort, { once: true });
+  if (o.signal?.aborted) stop();
+  const timers: NodeJS.Timeout[] = [];
+  if (o.durationSec !== undefined) timers.push(setTimeout(stop, o.durationSec * 1000));
+  if (io.errIsTty) {
+    const where = bound.map(describe).join(', ');
+    timers.push(setInterval(() => io.err(`\r\x1b[K${safeInline(`HEP on ${where}: ${statusCounts(collector.stats, store.size - callsBefore)} — Ctrl-C stops`)}`), STATUS_MS));
+  }
+  try {
+    await stopped;
+  } finally {
+    done = true;
+    for (const t of timers) clearTimeout(t);
+    o.signal?.removeEventListener('abort', onAbort);
+    if (io.errIsTty) io.err('\r\x1b[K');
+    await listener.close();
+    if (out !== undefined) await new Promise<void>((resolve) => out.end(resolve));
+  }
+  return {
+    ...collector.stats,
+    bound,
+    newCalls: store.size - callsBefore,
+    rejectedConnections: listener.stats.tcpRejected,
+    written: pcap?.stats.packets ?? 0,
+    notWritten: notWritten + (pcap?.stats.skipped ?? 0),
+  };
+}
+
+function now(): { sec: number; nsec: number } {
+  const ms = Date.now();
+  return { sec: Math.floor(ms / 1000), nsec: (ms % 1000) * 1_000_000 };
+}
+
+export function describe(b: BoundAddress): string {
+  return `${b.transport} ${b.host.includes(':') ? `[${b.host}]` : b.host}:${b.port}`;
+}
+
+function statusCounts(s: HepCollectStats, calls: number): string {
+  return `${s.packets} packets, ${s.sipMessages} SIP messages, ${calls} calls, ` +
+    `dropped: ${s.malformed} malformed, ${s.badAuth} bad auth, ${s.notSip} non-SIP`;
+}
+
+export function hepSummaryLine(s: HepSummary): string {
+  const refused = s.rejectedConnections > 0 ? `, ${s.rejectedConnections} connections refused` : '';
+  return `HEP collector stopped: ${s.packets} packets, ${s.sipMessages} SIP messages, ${s.newCalls} new conversations; ` +
+    `dropped: ${s.malformed} malformed, ${s.badAuth} bad auth, ${s.notSip} non-SIP${refused}`;
+}
+
+/** Opened before listening, so a bad path fails at once, not after Ctrl-C. */
+async function openOutput(path: string): Promise<WriteStream> {
+  const stream = createWriteStream(path);
+  await new Promise<void>((resolve, reject) => {
+    stream.once('open', () => resolve());
+    stream.once('error', (e: NodeJS.ErrnoException) => reject(new CliError(`${path}: cannot write: ${e.code === 'EACCES' ? 'permission denied' : e.message}`)));
+  });
+  return stream;
+}

@@ -15,7 +15,7 @@ import { pathToFileURL } from 'node:url';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'puppeteer-core';
 import { CAPTURES, REPO } from '../helpers/paths.js';
-import { sipPcap } from '../helpers/sip-pcap.js';
+import { sipPcap, type SipPacket } from '../helpers/sip-pcap.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const NO_CHROMIUM = existsSync(CHROMIUM) ? false : `${CHROMIUM} is missing (apt-get install -y chromium): browser tests skipped`;
@@ -54,6 +54,8 @@ async function open(file: string): Promise<{ page: Page; problems: string[] }> {
   page.on('pageerror', (e) => problems.push(`page error: ${String(e)}`));
   page.on('request', (r) => { if (!r.url().startsWith('file:') && !r.url().startsWith('data:')) problems.push(`network request: ${r.url()}`); });
   await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
+  // The model is inflated asynchronously; the page marks the body when it is drawn.
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
   return { page, problems };
 }
 
@@ -156,6 +158,55 @@ test('hostile header values stay text: no markup, no script, no escape', { skip:
   assert.equal(await page.$$eval('#ladder svg g.arrow', (g) => g.length), 2);
   mkdirSync(OUTPUT, { recursive: true });
   await page.screenshot({ path: join(OUTPUT, 'report-hostile.png'), fullPage: true });
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+/** 10,000 four-message calls: the report stays small and the page stays quick. */
+function manyCalls(n: number): Buffer {
+  const packets: SipPacket[] = [];
+  for (let i = 0; i < n; i++) {
+    const phone = `10.0.${i % 200}.1:5060`;
+    const msg = (first: string, cseq: string): string => [first, `Via: SIP/2.0/UDP ${phone};branch=z9hG4bK-${i}-${cseq.replace(' ', '')}`,
+      `From: <sip:49${1000 + i}@10.0.0.1>;tag=a${i}`, `To: <sip:49${2000 + i}@10.0.0.2>`, `Call-ID: call-${i}@10.0.0.1`, `CSeq: ${cseq}`, 'Content-Length: 0', '', ''].join('\n');
+    const at = 1_700_000_000 + i * 0.1;
+    packets.push({ at, from: phone, to: '10.0.0.2:5060', text: msg('INVITE sip:x@10.0.0.2 SIP/2.0', '1 INVITE') });
+    packets.push({ at: at + 0.01, from: '10.0.0.2:5060', to: phone, text: msg('SIP/2.0 100 Trying', '1 INVITE') });
+    packets.push({ at: at + 0.02, from: '10.0.0.2:5060', to: phone, text: msg(i % 3 ? 'SIP/2.0 200 OK' : 'SIP/2.0 486 Busy Here', '1 INVITE') });
+    packets.push({ at: at + 0.03, from: phone, to: '10.0.0.2:5060', text: msg('ACK sip:x@10.0.0.2 SIP/2.0', '1 ACK') });
+  }
+  return sipPcap(packets);
+}
+
+test('10,000 calls: a small file, all rows listed, a ladder on demand', { skip: NO_CHROMIUM, timeout: 180_000 }, async () => {
+  const capture = join(work, 'many.pcap');
+  writeFileSync(capture, manyCalls(10_000));
+  const out = join(work, 'many.html');
+  const r = sipv(['report', capture, '-o', out]);
+  assert.equal(r.code, 0, r.stderr);
+  const html = readFileSync(out, 'utf8');
+  assert.ok(html.length < 5_000_000, `report is ${html.length} bytes`);
+  assert.ok(!html.includes('<svg'), 'no ladder is pre-rendered');
+  const started = Date.now();
+  const { page, problems } = await open(out);
+  assert.ok(Date.now() - started < 20_000, `page ready after ${Date.now() - started} ms`);
+  // Every call is in the table; rows are attached a page at a time as it scrolls.
+  assert.equal(await page.$eval('#count', (e) => e.textContent), '10000 of 10000 calls');
+  const firstPage = await page.$$eval('#calls-body tr', (rows) => rows.length);
+  assert.ok(firstPage > 0 && firstPage < 10_000);
+  await page.$eval('#tablewrap', (w) => { w.scrollTop = w.scrollHeight; w.dispatchEvent(new Event('scroll')); });
+  assert.equal(await page.$$eval('#calls-body tr', (rows) => rows.length), 2 * firstPage, 'scrolling to the end attaches the next page');
+  const sortStart = Date.now();
+  await page.click('#calls-head th[data-key="callId"]');
+  assert.ok(Date.now() - sortStart < 5_000, `sorting took ${Date.now() - sortStart} ms`);
+  await page.type('#filter', 'call-9999@');
+  assert.equal(await page.$$eval('#calls-body tr', (rows) => rows.length), 1);
+  assert.match(await page.$eval('#summary', (e) => e.textContent ?? ''), /66\.7 %/);
+  assert.match(await page.$eval('#summary', (e) => e.textContent ?? ''), /486 Busy Here3334/);
+  await page.click('#calls-body tr[data-call="9999"]');
+  await page.waitForSelector('#ladder svg');
+  assert.equal(await page.$$eval('svg', (s) => s.length), 1, 'only the opened call has a ladder');
+  assert.equal(await page.$$eval('#ladder svg g.arrow', (g) => g.length), 4);
   assert.deepEqual(problems, []);
   await page.close();
 });

@@ -11,7 +11,7 @@
 export const REPORT_SCRIPT = String.raw`
 (function () {
   'use strict';
-  var data = JSON.parse(document.getElementById('sipv-data').textContent);
+  var data;
   var SVGNS = 'http://www.w3.org/2000/svg';
   var KEY_HEADERS = { 'via': 1, 'v': 1, 'from': 1, 'f': 1, 'to': 1, 't': 1, 'call-id': 1, 'i': 1, 'cseq': 1, 'contact': 1, 'm': 1,
     'record-route': 1, 'route': 1, 'p-asserted-identity': 1, 'diversion': 1, 'history-info': 1, 'warning': 1, 'content-type': 1, 'c': 1 };
@@ -32,7 +32,7 @@ export const REPORT_SCRIPT = String.raw`
     if (s === null || s === undefined) return '';
     return s < 200 ? 'st-prov' : s < 300 ? 'st-ok' : 'st-err';
   }
-  function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); }
+  function clear(node) { node.textContent = ''; }
 
   // ---- summary ----
   function card(title, big, rows) {
@@ -75,10 +75,8 @@ export const REPORT_SCRIPT = String.raw`
     { key: 'findings', title: 'Findings', num: true },
     { key: 'callId', title: 'Call-ID' }
   ];
-  var order = data.calls.map(function (_, i) { return i; });
-  var haystack = data.calls.map(function (c) {
-    return COLUMNS.map(function (col) { return c[col.key] === null ? '' : String(c[col.key]); }).join(' ').toLowerCase();
-  });
+  var order = [];
+  var haystack = [];
   var sortKey = 'index', sortDir = 1, filterText = '', selected = -1;
   var rows = [];
 
@@ -110,6 +108,7 @@ export const REPORT_SCRIPT = String.raw`
       r.addEventListener('click', function () { openCall(i); });
       return r;
     });
+    document.getElementById('tablewrap').addEventListener('scroll', onTableScroll);
     document.getElementById('filter').addEventListener('input', function (e) {
       filterText = e.target.value.toLowerCase();
       renderRows();
@@ -122,23 +121,31 @@ export const REPORT_SCRIPT = String.raw`
     if (y === null) return -1;
     return (x < y ? -1 : 1) * sortDir;
   }
+  // Rows are attached a page at a time as the table scrolls: a 10,000-row table
+  // laid out at once takes seconds, the first page takes milliseconds.
+  var PAGE = 300, visible = [], attached = 0;
   function renderRows() {
     order.sort(compare);
+    visible = order.filter(function (i) { return !filterText || haystack[i].indexOf(filterText) >= 0; });
     var body = document.getElementById('calls-body');
-    var frag = document.createDocumentFragment();
-    var shown = 0;
-    order.forEach(function (i) {
-      if (filterText && haystack[i].indexOf(filterText) < 0) return;
-      frag.appendChild(rows[i]);
-      shown++;
-    });
-    clear(body);
-    body.appendChild(frag);
-    document.getElementById('count').textContent = shown + ' of ' + data.calls.length + ' calls';
+    body.textContent = '';
+    attached = 0;
+    attachMore();
+    document.getElementById('count').textContent = visible.length + ' of ' + data.calls.length + ' calls';
     Array.prototype.forEach.call(document.querySelectorAll('#calls-head th'), function (th) {
       th.classList.remove('sorted-asc', 'sorted-desc');
       if (th.getAttribute('data-key') === sortKey) th.classList.add(sortDir > 0 ? 'sorted-asc' : 'sorted-desc');
     });
+  }
+  function attachMore() {
+    var frag = document.createDocumentFragment();
+    var end = Math.min(visible.length, attached + PAGE);
+    for (; attached < end; attached++) frag.appendChild(rows[visible[attached]]);
+    document.getElementById('calls-body').appendChild(frag);
+  }
+  function onTableScroll(e) {
+    var w = e.target;
+    if (attached < visible.length && w.scrollTop + w.clientHeight > w.scrollHeight - 400) attachMore();
   }
 
   // ---- ladder (SVG, drawn on demand) ----
@@ -321,9 +328,29 @@ export const REPORT_SCRIPT = String.raw`
     box.scrollIntoView({ block: 'start' });
   }
 
-  renderSummary();
-  buildTable();
-  renderRows();
-  window.sipvReport = { openCall: openCall, calls: data.calls.length };
+  /** The model is gzip + base64 (a tenth of the size for big reports); the browser inflates it. */
+  function loadModel() {
+    var text = document.getElementById('sipv-data').textContent.trim();
+    var bin = atob(text);
+    var bytes = new Uint8Array(bin.length);
+    for (var i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+    var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
+    return new Response(stream).text().then(JSON.parse);
+  }
+  loadModel().then(function (model) {
+    data = model;
+    order = data.calls.map(function (_, i) { return i; });
+    haystack = data.calls.map(function (c) {
+      return COLUMNS.map(function (col) { return c[col.key] === null ? '' : String(c[col.key]); }).join(' ').toLowerCase();
+    });
+    renderSummary();
+    buildTable();
+    renderRows();
+    window.sipvReport = { openCall: openCall, calls: data.calls.length };
+    document.body.setAttribute('data-ready', 'true');
+  }, function (e) {
+    document.getElementById('detail').textContent = 'This report could not be read: ' + e;
+    throw e;
+  });
 })();
 `;

@@ -2,10 +2,11 @@
  * Assembles the self-contained report page: stylesheet, script and the model
  * as JSON in one file. A Content-Security-Policy allows nothing from outside
  * (no network, no external assets) and only the inline script and style.
- * The JSON sits in a `<script type="application/json">`: `<` is written as
- * `\u003c` so no payload can close that element, and U+2028/2029 are escaped
- * for older parsers.
+ * The model travels as gzip + base64 in an inert `<script type="application/octet-stream">`
+ * (the page inflates it with DecompressionStream): base64 cannot close the
+ * element whatever the payloads hold, and a 10,000-call report stays a few MB.
  */
+import { gzipSync } from 'node:zlib';
 import { REPORT_SCRIPT } from './client.js';
 import type { ReportModel } from './model.js';
 import { REPORT_CSS } from './style.js';
@@ -32,10 +33,10 @@ export function renderReportHtml(model: ReportModel): string {
 <div class="cards" id="summary"></div>
 <h2>Calls</h2>
 <div class="controls"><input id="filter" type="search" placeholder="filter: number, IP, status, Call-ID…" aria-label="filter calls"><span id="count" class="hint"></span></div>
-<div class="tablewrap"><table class="calls" id="calls"><thead id="calls-head"></thead><tbody id="calls-body"></tbody></table></div>
+<div class="tablewrap" id="tablewrap"><table class="calls" id="calls"><thead id="calls-head"></thead><tbody id="calls-body"></tbody></table></div>
 <section id="detail"><p class="hint">Click a call to see its ladder diagram, messages and findings.</p></section>
 </main>
-<script type="application/json" id="sipv-data">${embedJson(model)}</script>
+<script type="application/octet-stream" id="sipv-data">${packModel(model)}</script>
 <script>${REPORT_SCRIPT}</script>
 </body>
 </html>
@@ -46,7 +47,7 @@ export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-/** JSON that is safe as the text of a script element (HTML spec §4.12.1.3 restrictions). */
-export function embedJson(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+/** The model as JSON, gzip-compressed and base64-encoded, wrapped at 76 columns. */
+export function packModel(model: ReportModel): string {
+  return gzipSync(JSON.stringify(model)).toString('base64').replace(/.{76}/g, '$&\n');
 }

@@ -21,6 +21,10 @@ import { contextHelp, HELP_TOPICS, topicHelp } from './help.js';
 import { messagesOf, type Session } from './session.js';
 import { renderShellMessage } from './render.js';
 import { diagnoseCalls } from './diagnose.js';
+import { exportFiltered } from './export.js';
+import { buildLadder } from '../../report/ladder.js';
+import { renderLadderText } from '../../report/ladder-text.js';
+import { ladderTextOptions } from '../ladder-options.js';
 import { closest, resolveWord } from './suggest.js';
 import { splitWords } from './tokens.js';
 
@@ -49,7 +53,7 @@ const NOT_YET = (what: string): Handler => () => {
 
 export const GENERAL_COMMANDS: Record<string, Handler> = {
   load, clear, capture, filter: enterFilter, show: showGeneral, conversation: enterConversation,
-  diagnose: diagnoseGeneral, export: NOT_YET('export'), ladder: NOT_YET('the ladder diagram'),
+  diagnose: diagnoseGeneral, export: exportFiltered, ladder: NOT_YET('the ladder diagram'),
   help, exit: () => 'exit', quit: () => 'exit',
 };
 
@@ -188,7 +192,7 @@ function showCall(env: ShellEnv, call: Call, args: string[], form: string): void
     return;
   }
   const what = keyword(args[0]!, ['messages', 'message', 'ladder'], 'view', `${form} `);
-  if (what === 'ladder') throw new ShellError('the ladder diagram is not available yet');
+  if (what === 'ladder') return void env.io.out(renderLadderText(buildLadder(call.callId, messages), ladderTextOptions(env.io, false)));
   if (what === 'messages') {
     if (args.length > 1) throw new ShellError(`'messages' takes no number; for one message: ${form} message N`);
     env.io.out(messages.map(renderShellMessage).join('\n'));

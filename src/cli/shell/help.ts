@@ -16,7 +16,7 @@ const GENERAL = `Commands (general context, prompt SipInv: — SipInv*: while a 
   show filter                       print the active filter
   conversation IDX|CALL-ID          enter one conversation: SipInv[conv IDX]:
   diagnose [IDX|CALL-ID]            explain why calls failed: the filtered calls, or one
-  export FILE                       write the filtered calls to a file (not available yet)
+  export FILE                       write the filtered calls to a .txt or .json file
   help [TOPIC...]                   this text, or help on one topic: help show, help add has
   exit                              leave the shell (Ctrl-D does the same)
 Words may be shortened while unambiguous ('sh conversations'); Tab completes commands, Call-IDs and files.`;
@@ -36,7 +36,7 @@ const CONVERSATION = `Commands (conversation context, prompt SipInv[conv IDX]:):
   show                              list the conversation's messages
   show messages                     print every message in full
   show message N                    print message N in full
-  show ladder                       ladder diagram (not available yet)
+  show ladder                       ladder diagram
   diagnose                          explain why this conversation failed
   help                              this text
   exit                              back to the general context`;
@@ -98,7 +98,8 @@ Examples:
   diagnose
   diagnose 3`,
   export: `export FILE
-  Writes the filtered conversations to FILE (.pcap, .pcapng, .txt, .json). Not available yet.`,
+  Writes the filtered conversations to FILE: .txt (tcpdump -A style, loads again) or .json
+  (show --json per call). For .pcap/.pcapng (the original frames) use: sipv export FILE... -o OUT.`,
   filter: `filter
   Enters the filter context, where 'add', 'del', 'set condition', 'reset' and 'show' build
   the filter that 'show conversations' applies. 'filter COMMAND' runs one filter command.

@@ -82,11 +82,27 @@ export class HeaderNameIndex {
 
 const NO_WORDS: readonly number[] = Object.freeze([]);
 
+/** Where a set shares its word arrays (a `ListInterner<number>`). */
+interface WordLists {
+  share(l: readonly number[]): readonly number[];
+  union?(a: readonly number[], b: readonly number[], combine: (a: readonly number[], b: readonly number[]) => readonly number[]): readonly number[];
+}
+
+/** Bitwise OR of two word arrays, exactly as long as the longer; `a` itself when `b` adds nothing. */
+function orWords(a: readonly number[], b: readonly number[]): readonly number[] {
+  let w = 0;
+  while (w < b.length && ((a[w] ?? 0) & b[w]!) === b[w]) w++;
+  if (w === b.length) return a;
+  const next = new Array<number>(Math.max(a.length, b.length)).fill(0);
+  for (let i = 0; i < next.length; i++) next[i] = (a[i] ?? 0) | (b[i] ?? 0);
+  return next;
+}
+
 /** A set of header names as a bitset over a shared index: tens of bytes per call instead of a Set. */
 export class HeaderNameSet implements Iterable<string> {
   private words: readonly number[] = NO_WORDS;
 
-  constructor(private readonly index: HeaderNameIndex, private readonly lists?: { share(l: readonly number[]): readonly number[] }) {}
+  constructor(private readonly index: HeaderNameIndex, private readonly lists?: WordLists) {}
 
   add(name: string): void {
     const id = this.index.intern(name);
@@ -108,12 +124,8 @@ export class HeaderNameSet implements Iterable<string> {
   /** Adds every name whose bit is set in `words` (ids of the same index). */
   addWords(words: readonly number[]): void {
     const cur = this.words;
-    let w = 0;
-    while (w < words.length && ((cur[w] ?? 0) & words[w]!) === words[w]) w++;
-    if (w === words.length) return;
-    const next = new Array<number>(Math.max(cur.length, words.length)).fill(0);
-    for (let i = 0; i < next.length; i++) next[i] = (cur[i] ?? 0) | (words[i] ?? 0);
-    this.words = this.lists ? this.lists.share(next) : next;
+    if (cur === words) return;
+    this.words = this.lists?.union ? this.lists.union(cur, words, orWords) : orWords(cur, words);
   }
 
   has(name: string): boolean {

@@ -82,6 +82,34 @@ function hashSpan(raw: Buffer, s: number, e: number): number {
   return Math.imul(h ^ 10, 0x01000193);
 }
 
+/**
+ * Memo key of a From/To value whose number depends on its URI alone: the
+ * bytes between `<` and `>` (or up to the first `;` without brackets), so the
+ * To tag a dialog gains does not count as a new value. Values with quotes,
+ * control or non-ASCII bytes, or `*`, are keyed whole (`hashSpan`). The salt
+ * keeps these keys apart from `hashValues` keys of the general path.
+ */
+function uriKey(raw: Buffer, s: number, e: number): number {
+  if (s < 0) return 0x811c9dc5;
+  let lt = -1, semi = -1;
+  for (let i = s; i < e; i++) {
+    const c = raw[i]!;
+    if (c < 0x20 || c >= 0x7f || c === 0x22) return hashSpan(raw, s, e);
+    if (c === 0x3c && lt < 0) lt = i;
+    else if (c === 0x3b && semi < 0) semi = i;
+  }
+  if (e - s === 1 && raw[s] === 0x2a) return hashSpan(raw, s, e);
+  let us = s, ue = semi < 0 ? e : semi;
+  if (lt >= 0) {
+    us = lt + 1;
+    ue = raw.indexOf(0x3e, us);
+    if (ue < 0 || ue > e) ue = e;
+  }
+  let h = 0x9e3779b9;
+  for (let i = us; i < ue; i++) h = Math.imul(h ^ raw[i]!, 0x01000193);
+  return h;
+}
+
 /** `addFacts` for a clean scanned message: the same facts, read from byte spans. */
 export function addScannedFacts(
   facts: CallFacts, m: CapturedMessage, s: ScannedMessage, names: readonly number[], memo: FactsMemo, lists: ListInterner<string>,
@@ -90,12 +118,12 @@ export function addScannedFacts(
   if (!facts.dstIps.includes(m.dstIp)) facts.dstIps = lists.share(withDistinct(facts.dstIps, m.dstIp));
   facts.headerNames.addWords(names);
   const raw = s.raw;
-  const fromKey = hashSpan(raw, s.fromS, s.fromE);
+  const fromKey = uriKey(raw, s.fromS, s.fromE);
   if (fromKey !== memo.memoFrom) {
     memo.memoFrom = fromKey;
     if (s.fromS >= 0) facts.fromNumbers = withNumbers(facts.fromNumbers, [utf8(raw, s.fromS, s.fromE)], lists);
   }
-  const toKey = hashSpan(raw, s.toS, s.toE);
+  const toKey = uriKey(raw, s.toS, s.toE);
   if (toKey !== memo.memoTo) {
     memo.memoTo = toKey;
     if (s.toS >= 0) facts.toNumbers = withNumbers(facts.toNumbers, [utf8(raw, s.toS, s.toE)], lists);

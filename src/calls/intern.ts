@@ -10,12 +10,55 @@ export class ListInterner<T extends string | number> {
 
   constructor(private readonly limit = 200_000) {}
 
+  /** Lists of one and two elements (most of them) by their elements: no key string to build and hash. */
+  private readonly ones = new Map<T, readonly T[]>();
+  private readonly twos = new Map<T, Map<T, readonly T[]>>();
+  private count = 0;
+
   share(list: readonly T[]): readonly T[] {
-    if (list.length === 0) return list;
-    const key = list.length === 1 ? String(list[0]) : list.join('\u0000');
+    const n = list.length;
+    if (n === 0) return list;
+    if (n === 1) {
+      const hit = this.ones.get(list[0]!);
+      if (hit !== undefined) return hit;
+      if (this.count < this.limit) { this.ones.set(list[0]!, list); this.count++; }
+      return list;
+    }
+    if (n === 2) {
+      let second = this.twos.get(list[0]!);
+      const hit = second?.get(list[1]!);
+      if (hit !== undefined) return hit;
+      if (this.count < this.limit) {
+        if (second === undefined) this.twos.set(list[0]!, (second = new Map()));
+        second.set(list[1]!, list);
+        this.count++;
+      }
+      return list;
+    }
+    const key = list.join('\u0000');
     const hit = this.lists.get(key);
     if (hit !== undefined) return hit;
-    if (this.lists.size < this.limit) this.lists.set(key, list);
+    if (this.count < this.limit) { this.lists.set(key, list); this.count++; }
     return list;
+  }
+
+  private readonly unions = new Map<readonly T[], Map<readonly T[], readonly T[]>>();
+  private unionCount = 0;
+
+  /**
+   * `combine(a, b)` shared, remembered by the identity of `a` and `b`: header-name
+   * bitsets of calls meet the same few message layouts again and again.
+   */
+  union(a: readonly T[], b: readonly T[], combine: (a: readonly T[], b: readonly T[]) => readonly T[]): readonly T[] {
+    let byB = this.unions.get(a);
+    const hit = byB?.get(b);
+    if (hit !== undefined) return hit;
+    const out = this.share(combine(a, b));
+    if (this.unionCount < this.limit) {
+      if (byB === undefined) this.unions.set(a, (byB = new Map()));
+      byB.set(b, out);
+      this.unionCount++;
+    }
+    return out;
   }
 }

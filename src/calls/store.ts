@@ -42,6 +42,7 @@ interface CallState extends FactsMemo {
 }
 
 const NONE: readonly number[] = Object.freeze([]);
+const EMPTY: readonly string[] = Object.freeze([]);
 
 export class CallStore {
   private readonly byId = new Map<string, CallState>();
@@ -124,16 +125,23 @@ export class CallStore {
   private open(callId: string, m: CapturedMessage, from: string, to: string): CallState {
     const index = this.ordered.length;
     const at: Timestamp = { sec: m.sec, nsec: m.nsec };
+    const fromNumber = partyNumber(from);
+    const toNumber = partyNumber(to);
+    const lists = this.textLists;
+    // The facts start as what the first message will add (so the number strings are held
+    // once, not twice); lists nothing is added to stay the one shared empty list.
     const call: Call = {
       index, callId, start: at, end: at,
       firstMethod: null,
-      from: partyNumber(from),
-      to: partyNumber(to),
+      from: fromNumber,
+      to: toNumber,
       srcIp: m.srcIp, dstIp: m.dstIp,
       messages: 0, finalStatus: null, retransmissions: 0, duplicates: 0, anomalies: 0,
       facts: {
-        srcIps: [], dstIps: [], fromNumbers: [], toNumbers: [],
-        diversion: [], pai: [], ppi: [], headerNames: new HeaderNameSet(this.headerIndex, this.numberLists),
+        srcIps: m.srcIp === '' ? EMPTY : lists.share([m.srcIp]), dstIps: m.dstIp === '' ? EMPTY : lists.share([m.dstIp]),
+        fromNumbers: fromNumber === '' ? EMPTY : lists.share([fromNumber]),
+        toNumbers: toNumber === '' ? EMPTY : lists.share([toNumber]),
+        diversion: EMPTY, pai: EMPTY, ppi: EMPTY, headerNames: new HeaderNameSet(this.headerIndex, this.numberLists),
       },
       kept: this.options.keep?.(index, callId) ? [] : null,
     };

@@ -18,6 +18,8 @@ import type { CapturedMessage } from '../calls/captured-message.js';
 import { CallStore } from '../calls/store.js';
 import { loadInputs, type InputReport, type LoadOptions } from '../ingest/load.js';
 import { getHeader } from '../sip/headers.js';
+import { isCleanScan } from '../sip/scan.js';
+import { utf8 } from '../sip/text.js';
 import type { IndexedFile, RunWriter, StoreBackend } from './backend.js';
 import { callToRow, messageToRow, rowToMessage, type CallPart, type CallRow } from './rows.js';
 
@@ -44,9 +46,17 @@ class RecordingStore extends CallStore {
   }
 
   override add(m: CapturedMessage): void {
+    const before = this.size;
     super.add(m);
-    this.record(m, this.find(getHeader(m.msg, 'call-id') ?? '')!.index);
+    this.record(m, this.size > before ? before : this.find(callIdOf(m))!.index);
   }
+}
+
+/** The Call-ID as CallStore keys it (from the scan's span when the message was only scanned). */
+function callIdOf(m: CapturedMessage): string {
+  const msg = m.msg;
+  if (isCleanScan(msg)) return msg.callIdS < 0 ? '' : utf8(msg.raw, msg.callIdS, msg.callIdE);
+  return getHeader(msg, 'call-id') ?? '';
 }
 
 export async function indexFiles(files: string[], store: StoreBackend, options: LoadOptions = {}): Promise<IndexResult> {

@@ -9,6 +9,7 @@
 import { HeaderNameIndex, HeaderNameSet, type Call } from '../calls/call.js';
 import type { CapturedMessage, MessageTransport } from '../calls/captured-message.js';
 import { parseSipMessage } from '../sip/parse.js';
+import { isCleanScan } from '../sip/scan.js';
 
 export interface CallRow {
   idx: number;
@@ -111,7 +112,8 @@ export function messageToRow(m: CapturedMessage, run: number, runCall: number, s
     run, runCall, seq, frame: m.frame, sec: m.sec, nsec: m.nsec,
     srcIp: m.srcIp, srcPort: m.srcPort, dstIp: m.dstIp, dstPort: m.dstPort, transport: m.transport,
     hep: m.hep === undefined ? null : JSON.stringify(m.hep),
-    issues: m.msg.issues.length,
+    // A clean scan has no issues by definition; asking would parse it in full.
+    issues: isCleanScan(m.msg) ? 0 : m.msg.issues.length,
     // The parsed message points into the reader's chunk: copy the bytes out.
     raw: Buffer.from(m.msg.raw),
   };

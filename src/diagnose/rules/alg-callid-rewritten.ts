@@ -16,6 +16,7 @@ import { getHeader } from '../../sip/headers.js';
 import { parseNameAddr } from '../../sip/name-addr.js';
 import { cseqOf, label, topVia } from '../message-facts.js';
 import type { Draft, Rule } from '../rule.js';
+import { indexCalls } from '../call-index.js';
 
 const IPV4 = /\b(?:\d{1,3}\.){3}\d{1,3}\b/g;
 const HAS_IPV4 = /\b(?:\d{1,3}\.){3}\d{1,3}\b/;
@@ -92,10 +93,16 @@ function dialogTags(messages: readonly CapturedMessage[]): Draft[] {
   return drafts;
 }
 
+/** The Call-ID with every IPv4 address replaced by `#`, or undefined when it holds none. */
+function shapeOf(callId: string): string | undefined {
+  return HAS_IPV4.test(callId) ? callId.replace(IPV4, '#') : undefined;
+}
+
 function callIdTwin(callId: string, index: number, calls: readonly { callId: string; index: number }[]): Draft[] {
-  if (!HAS_IPV4.test(callId)) return [];
-  const shape = callId.replace(IPV4, '#');
-  const twin = calls.find((c) => c.index > index && c.callId !== callId && c.callId.replace(IPV4, '#') === shape);
+  const shape = shapeOf(callId);
+  if (shape === undefined) return [];
+  const sameShape = indexCalls(calls, 'callid-shape', (c) => shapeOf(c.callId)).get(shape) ?? [];
+  const twin = sameShape.find((c) => c.index > index && c.callId !== callId);
   if (twin === undefined) return [];
   return [{
     messages: [],

@@ -11,6 +11,7 @@
 import { hasHeader } from '../../sip/headers.js';
 import { initialRefusal } from '../dialog.js';
 import type { Rule } from '../rule.js';
+import { indexCalls } from '../call-index.js';
 
 /** The incoming leg must have started at most this long before the forwarded one (ring timeout + slack). */
 const LEG_WINDOW_S = 120;
@@ -24,7 +25,8 @@ export const diversionMissing: Rule = {
     if (hasHeader(invite.msg, 'diversion') || hasHeader(invite.msg, 'history-info')) return [];
     if (call.from === '' || !/^\d+$/.test(call.from)) return [];
     const start = call.start.sec + call.start.nsec / 1e9;
-    const leg = calls.find((c) => {
+    const sameCaller = indexCalls(calls, 'from', (c) => c.from);
+    const leg = (sameCaller.get(call.from) ?? []).find((c) => {
       if (c === call || c.firstMethod !== 'INVITE' || c.from !== call.from || c.to === call.to) return false;
       const s = c.start.sec + c.start.nsec / 1e9, e = c.end.sec + c.end.nsec / 1e9;
       return s <= start && start - s <= LEG_WINDOW_S && e >= start;

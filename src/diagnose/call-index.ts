@@ -1,0 +1,29 @@
+/**
+ * Rules that look across calls (the incoming leg of a forward, a Call-ID
+ * twin) must not scan every call for every call: 10,000 calls made that
+ * quadratic. Each index is built once per set of calls and kept alongside it.
+ */
+type Indexes = Map<string, Map<string, readonly unknown[]>>;
+const built = new WeakMap<readonly object[], Indexes>();
+
+/** The calls grouped by `key(call)`, built once per `calls` array and `name`. */
+export function indexCalls<C extends object>(calls: readonly C[], name: string, key: (c: C) => string | undefined): ReadonlyMap<string, readonly C[]> {
+  let byName = built.get(calls);
+  if (byName === undefined) {
+    byName = new Map();
+    built.set(calls, byName);
+  }
+  let index = byName.get(name) as Map<string, C[]> | undefined;
+  if (index === undefined) {
+    index = new Map();
+    for (const c of calls) {
+      const k = key(c);
+      if (k === undefined) continue;
+      const list = index.get(k);
+      if (list === undefined) index.set(k, [c]);
+      else list.push(c);
+    }
+    byName.set(name, index as Map<string, readonly unknown[]>);
+  }
+  return index;
+}

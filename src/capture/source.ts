@@ -18,6 +18,8 @@ export interface ReadOptions {
   onProgress?(bytesRead: number, total: number | undefined): void;
   /** Day that time-of-day-only text dumps are placed on (default 1970-01-01 UTC). */
   textBaseDate?: Date;
+  /** Each pcapng Decryption Secrets Block as it is read (TLS key logs, issue 14). */
+  onSecrets?(s: { type: number; data: Buffer }): void;
 }
 
 export interface ReadResult {
@@ -76,7 +78,7 @@ export async function readCapture(path: string, onFrame: FrameSink, opts: ReadOp
       chunks = await take(gz[Symbol.asyncIterator]() as AsyncIterator<Buffer>);
     }
     const kind = detectFormat(chunks.head);
-    const decoder = createDecoder(kind, { text: { baseDate: opts.textBaseDate } });
+    const decoder = createDecoder(kind, { text: { baseDate: opts.textBaseDate }, pcapng: { onSecrets: opts.onSecrets } });
     if (!decoder) {
       if (chunks.head.length === 0) return fail('gzip.empty', `${path} is gzip-compressed but holds no data`);
       return fail('capture.unknown-format', `${path} is not a pcap, pcapng or tcpdump text capture`);

@@ -7,6 +7,7 @@ import { safeInline } from '../core/sanitize.js';
 import type { Issue } from '../core/issue.js';
 import { CallStore, type CallStoreOptions } from '../calls/store.js';
 import { loadInputs, type InputReport } from '../ingest/load.js';
+import type { KeyLog } from '../tls/keylog.js';
 import { Exit, type Io } from './io.js';
 import { progressBar } from './progress.js';
 
@@ -20,10 +21,10 @@ export interface Loaded {
   exitCode: number;
 }
 
-export async function loadForCommand(files: string[], io: Io, storeOptions: CallStoreOptions = {}): Promise<Loaded> {
+export async function loadForCommand(files: string[], io: Io, storeOptions: CallStoreOptions = {}, keylog?: KeyLog): Promise<Loaded> {
   const store = new CallStore(storeOptions);
   const progress = progressBar(io);
-  const reports = await loadInputs(files, store, { onProgress: progress?.update });
+  const reports = await loadInputs(files, store, { onProgress: progress?.update, keylog });
   progress?.finish();
   let exitCode: number = Exit.OK;
   for (const report of reports) {

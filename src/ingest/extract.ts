@@ -15,6 +15,8 @@ import { WebSocketParser } from '../net/websocket.js';
 import { sipStartLineKind } from '../sip/detect.js';
 import { SipStreamFramer } from '../sip/framer.js';
 import { parseSipMessage } from '../sip/parse.js';
+import { TlsDecryptor, type TlsStream } from '../tls/decryptor.js';
+import { KeyLog } from '../tls/keylog.js';
 
 /** Gets each message once; `seq` is left 0 for the call store to number. */
 export type MessageSink = (m: CapturedMessage) => void;
@@ -33,9 +35,11 @@ type StreamMode =
   | { kind: 'sip'; framer: SipStreamFramer; transport: MessageTransport }
   | { kind: 'websocket'; ws: WebSocketParser }
   | { kind: 'hep'; framer: HepStreamFramer }
-  | { kind: 'other' };
+  | { kind: 'other' }
+  | { kind: 'tls'; tls: TlsStream };
 
 const HEP3 = Buffer.from('HEP3');
+const TLS_PLAINTEXT = '|tls';
 const SIP_VERSION = Buffer.from('SIP/2.0');
 
 export class SipExtractor {
@@ -44,7 +48,7 @@ export class SipExtractor {
 
   /** SIP-framing and HEP issues, then the TCP reassembler's (gaps, evictions). */
   get issues(): Issue[] {
-    return [...this.own, ...this.tcp.issues];
+    return [...this.tls.issues, ...this.own, ...this.tcp.issues];
   }
   private readonly tcp = new TcpReassembler();
   private readonly streams = new Map<string, StreamMode>();
@@ -54,7 +58,13 @@ export class SipExtractor {
   private readonly trails = new Map<string, number[]>();
 
   /** `source` is the position of the input in the FILE... list. */
-  constructor(private readonly sink: MessageSink, private readonly source = 0) {}
+  /** TLS directions and their decrypted plaintext (issue 14). */
+  readonly tls: TlsDecryptor;
+
+  /** `source` is the position of the input in the FILE... list; `keylog` holds TLS secrets (SSLKEYLOGFILE). */
+  constructor(private readonly sink: MessageSink, private readonly source = 0, opts: { keylog?: KeyLog } = {}) {
+    this.tls = new TlsDecryptor(opts.keylog ?? new KeyLog());
+  }
 
   push(p: TransportPayload): void {
     if (p.transport === 'tcp') {
@@ -67,6 +77,7 @@ export class SipExtractor {
 
   end(): void {
     this.tcp.end((dir, data, seg, gap) => this.onStream(dir, data, seg, gap));
+    this.tls.end();
     for (const [dir, mode] of this.streams) {
       if (mode.kind === 'sip') mode.framer.end((raw, problems) => this.emitFramed(raw, problems, this.lastSegment.get(dir)!, mode.transport, this.takeTrail(dir, [])));
     }
@@ -124,6 +135,8 @@ export class SipExtractor {
     if (mode.kind === 'probe') {
       mode = chooseMode(data);
       if (mode.kind === 'other' && isTls(data)) this.stats.tlsStreams++;
+      if (mode.kind === 'other' && isTls(data)) mode = this.openTls(dir, seg);
+      if (mode.kind === 'sip' && dir.endsWith(TLS_PLAINTEXT)) mode.transport = 'tls';
       if (mode.kind !== 'probe') this.streams.set(dir, mode);
     }
     switch (mode.kind) {
@@ -142,10 +155,23 @@ export class SipExtractor {
       case 'websocket':
         mode.ws.push(data, (payload: Buffer) => { if (!this.emitDatagram(payload, seg, 'ws')) this.stats.nonSipDatagrams++; });
         return;
+      case 'tls':
+        mode.tls.push(data, seg, gap);
+        return;
       case 'hep':
         mode.framer.push(data, (packet) => this.onHep(packet, seg));
         return;
     }
+  }
+
+  /**
+   * Issue 14: a TLS direction goes to the decryptor, and its plaintext comes back
+   * here as a stream of its own (the direction key + TLS_PLAINTEXT), chosen by its
+   * first bytes like any TCP stream — SIP is marked `tls`, WebSocket stays `ws`.
+   */
+  private openTls(dir: string, seg: TransportPayload): StreamMode {
+    const inner = dir + TLS_PLAINTEXT;
+    return { kind: 'tls', tls: this.tls.open(seg, (plain, at, gap) => this.onStream(inner, plain, at, gap)) };
   }
 
   private emitFramed(raw: Buffer, problems: Issue[], seg: TransportPayload, transport: MessageTransport, frames: number[]): void {

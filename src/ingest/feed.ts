@@ -6,6 +6,7 @@
 import type { Frame } from '../capture/frame.js';
 import type { CallStore } from '../calls/store.js';
 import { PacketDecoder } from '../net/decode.js';
+import type { KeyLog } from '../tls/keylog.js';
 import { SipExtractor } from './extract.js';
 
 export interface Feed {
@@ -15,9 +16,9 @@ export interface Feed {
   readonly extractor: SipExtractor;
 }
 
-export function createFeed(store: CallStore, source: number): Feed {
+export function createFeed(store: CallStore, source: number, keylog?: KeyLog): Feed {
   const decoder = new PacketDecoder();
-  const extractor = new SipExtractor((m) => store.add(m), source);
+  const extractor = new SipExtractor((m) => store.add(m), source, { keylog });
   return {
     decoder,
     extractor,

@@ -9,6 +9,7 @@ import type { NetStats } from '../net/decode.js';
 import type { CallStore } from '../calls/store.js';
 import type { ExtractStats } from './extract.js';
 import { createFeed } from './feed.js';
+import { DSB_TLS_KEY_LOG, KeyLog } from '../tls/keylog.js';
 
 export interface InputReport {
   file: string;
@@ -28,6 +29,8 @@ export interface InputReport {
 
 export interface LoadOptions {
   onProgress?: (file: string, bytesRead: number, total: number | undefined) => void;
+  /** TLS secrets (--keylog, SSLKEYLOGFILE); a pcapng's own Decryption Secrets Blocks are added per input. */
+  keylog?: KeyLog;
 }
 
 export async function loadInputs(files: string[], store: CallStore, options: LoadOptions = {}): Promise<InputReport[]> {
@@ -39,11 +42,13 @@ export async function loadInputs(files: string[], store: CallStore, options: Loa
 }
 
 async function loadInput(file: string, source: number, store: CallStore, options: LoadOptions): Promise<InputReport> {
-  const feed = createFeed(store, source);
+  const keylog = new KeyLog(options.keylog);
+  const feed = createFeed(store, source, keylog);
   const { decoder, extractor } = feed;
   const onProgress = options.onProgress;
   const read: ReadResult = await readCapture(file, feed.frame, {
     onProgress: onProgress && ((done, total) => onProgress(file, done, total)),
+    onSecrets: (s) => { if (s.type === DSB_TLS_KEY_LOG) keylog.addText(s.data.toString('latin1'), `${file}: Decryption Secrets Block`); },
   });
   feed.end();
   const report: InputReport = {

@@ -13,9 +13,10 @@ import { isRegion } from '../../diagnose/phone.js';
 import { renderFindings } from '../../report/findings-text.js';
 import { addFilterOptions, filterFromFlags, type FilterFlags } from '../filter-options.js';
 import { loadForCommand } from '../inputs.js';
+import { addKeylogOption, keylogFromFlags, type KeylogFlags } from '../keylog-option.js';
 import { CliError, Exit, type Io } from '../io.js';
 
-interface DiagnoseFlags extends FilterFlags {
+interface DiagnoseFlags extends FilterFlags, KeylogFlags {
   region?: string;
   json?: boolean;
   failOn?: string;
@@ -39,7 +40,7 @@ export async function runDiagnose(files: string[], flags: DiagnoseFlags, io: Io,
   }
   if (flags.region !== undefined && !isRegion(flags.region)) throw new CliError(`--region '${flags.region}' is not an ISO 3166 country code libphonenumber knows`);
   const region = flags.region?.toUpperCase() ?? regionFromEnv(env);
-  const { store, exitCode } = await loadForCommand(files, io, { keep: () => true });
+  const { store, exitCode } = await loadForCommand(files, io, { keep: () => true }, keylogFromFlags(flags, io, env));
   const all = store.calls();
   const calls = all.filter(compileFilter(filter));
   const findings = diagnose({ calls, allCalls: all, options: region === undefined ? {} : { region } });
@@ -62,5 +63,5 @@ Examples:
   sipv diagnose server.pcap
   sipv diagnose trunk.pcapng --region DE --where "srcnum 1502"
   sipv diagnose nightly.pcap --json --fail-on error`);
-  addFilterOptions(cmd).action((files: string[], flags: DiagnoseFlags) => run(runDiagnose(files, flags, io, process.env)));
+  addKeylogOption(addFilterOptions(cmd)).action((files: string[], flags: DiagnoseFlags) => run(runDiagnose(files, flags, io, process.env)));
 }

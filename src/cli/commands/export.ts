@@ -9,16 +9,17 @@ import { compileFilter } from '../../calls/filter.js';
 import { exportCalls } from '../export-run.js';
 import { addFilterOptions, filterFromFlags, type FilterFlags } from '../filter-options.js';
 import { loadForCommand } from '../inputs.js';
+import { addKeylogOption, keylogFromFlags, type KeylogFlags } from '../keylog-option.js';
 import type { Io } from '../io.js';
 import { safeInline } from '../../core/sanitize.js';
 
-interface ExportFlags extends FilterFlags {
+interface ExportFlags extends FilterFlags, KeylogFlags {
   output: string;
 }
 
 export async function runExport(files: string[], flags: ExportFlags, io: Io): Promise<number> {
   const filter = filterFromFlags(flags);
-  const { store, exitCode } = await loadForCommand(files, io, { keep: () => true });
+  const { store, exitCode } = await loadForCommand(files, io, { keep: () => true }, keylogFromFlags(flags, io));
   const calls = store.calls().filter(compileFilter(filter));
   const r = await exportCalls(files, calls, flags.output);
   const what = r.format === 'pcap' || r.format === 'pcapng' ? `, ${r.packets} frames` : r.format === 'text' ? `, ${r.packets} packets` : '';
@@ -41,5 +42,5 @@ Examples:
   sipv export trace.pcap --where "srcnum 4151509" -o failed-call.pcap
   sipv export a.pcapng b.pcap --where "ip 10.0.0.0/8" -o calls.pcapng
   sipv export trace.pcap -o calls.json`);
-  addFilterOptions(cmd).action((files: string[], flags: ExportFlags) => run(runExport(files, flags, io)));
+  addKeylogOption(addFilterOptions(cmd)).action((files: string[], flags: ExportFlags) => run(runExport(files, flags, io)));
 }

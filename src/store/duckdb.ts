@@ -38,6 +38,8 @@ export const duckdbDialect: SqlDialect = {
 };
 
 const STRING_LIST = LIST(VARCHAR);
+/** Message rows per appender flush: one DuckDB row group's worth of SIP is tens of megabytes. */
+const FLUSH_ROWS = 16_384;
 const SELECT_CALL = `SELECT ${CALL_COLUMNS.join(', ')} FROM calls`;
 const SELECT_MESSAGE = `SELECT ${MESSAGE_COLUMNS.map((c) => `m.${c}`).join(', ')} FROM messages m`;
 
@@ -146,13 +148,18 @@ class DuckDbStore implements StoreBackend {
     const conn = this.conn;
     await conn.run('BEGIN TRANSACTION');
     const messages = await conn.createAppender('messages');
+    let pending = 0;
     const withAppender = async (table: string, fill: (a: DuckDBAppender) => void): Promise<void> => {
       const a = await conn.createAppender(table);
       fill(a);
       a.closeSync();
     };
     return {
-      addMessage: (row) => appendMessage(messages, row),
+      addMessage: (row) => {
+        appendMessage(messages, row);
+        // Bounds what the appender gathers between flushes (measured: not where index memory goes, see issue 13 notes).
+        if (++pending >= FLUSH_ROWS) { messages.flushSync(); pending = 0; }
+      },
       flush: async () => { messages.flushSync(); },
       addCalls: (calls) => withAppender('calls', (a) => calls.forEach((c) => appendCall(a, c))),
       addParts: (parts: CallPart[]) => withAppender('call_parts', (a) => {

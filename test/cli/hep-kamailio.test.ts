@@ -189,7 +189,7 @@ test('Kamailio siptrace mirrors HEPv3 with an auth key; sipv hep builds the call
     // Kamailio's clock and the kernel's differ by microseconds, and Kamailio mirrors an absorbed ACK
     // twice: compare the calls by everything but times and duplicate copies.
     const distinct = (cs: Record<string, unknown>[]): Record<string, unknown>[] => cs
-      .map(({ start: _s, end: _e, index: _i, duplicates, messages, ...rest }) => ({ ...rest, messages: Number(messages) - Number(duplicates) }))
+      .map(({ start: _s, end: _e, index: _i, duplicates, messages, ...rest }): Record<string, unknown> => ({ ...rest, messages: Number(messages) - Number(duplicates) }))
       .sort((a, b) => String(a['callId']).localeCompare(String(b['callId'])));
     const wireCalls = JSON.parse(wire.stdout) as Record<string, unknown>[];
     assert.equal(wireCalls.length, n, wire.stdout);

@@ -15,6 +15,7 @@ import { registerCapture } from './commands/capture.js';
 import { registerExport } from './commands/export.js';
 import { registerReport } from './commands/report.js';
 import { registerHep } from './commands/hep.js';
+import { registerCompare } from './commands/compare.js';
 import { safeInline } from '../core/sanitize.js';
 
 const VERSION = '0.1.0';
@@ -44,6 +45,7 @@ export function buildProgram(io: Io, done: (code: number) => void): Command {
   registerExport(program, io, run);
   registerReport(program, io, run);
   registerHep(program, io, run);
+  registerCompare(program, io, run);
   registerShell(program, io, run);
   return program;
 }

@@ -146,5 +146,5 @@ test('--help on every command shows examples; usage errors exit 2', skip, () => 
   }
   const r = sipv(['calls']);
   assert.equal(r.code, 2);
-  assert.match(r.stderr, /^sipv: missing required argument/);
+  assert.match(r.stderr, /^sipv: give capture files/);
 });

@@ -5,13 +5,14 @@
  * stops on the caller's AbortSignal (Ctrl-C), `--duration` or `--count`;
  * flushes the file and returns the numbers for the summary.
  */
-import { createWriteStream, type WriteStream } from 'node:fs';
+import type { WriteStream } from 'node:fs';
 import { HepListener, type BoundAddress, type ListenAddress } from '../capture/hep-listener.js';
 import { PcapWriter } from '../capture/pcap-writer.js';
 import type { CallStore } from '../calls/store.js';
 import { safeInline } from '../core/sanitize.js';
 import { HepCollector, type HepCollectStats } from '../ingest/hep-collect.js';
 import { CliError, type Io } from './io.js';
+import { openOutput } from './output-file.js';
 
 export interface HepRunOptions {
   udp: ListenAddress[];
@@ -125,14 +126,4 @@ export function hepSummaryLine(s: HepSummary): string {
   const refused = s.rejectedConnections > 0 ? `, ${s.rejectedConnections} connections refused` : '';
   return `HEP collector stopped: ${s.packets} packets, ${s.sipMessages} SIP messages, ${s.newCalls} new conversations; ` +
     `dropped: ${s.malformed} malformed, ${s.badAuth} bad auth, ${s.notSip} non-SIP${refused}`;
-}
-
-/** Opened before listening, so a bad path fails at once, not after Ctrl-C. */
-async function openOutput(path: string): Promise<WriteStream> {
-  const stream = createWriteStream(path);
-  await new Promise<void>((resolve, reject) => {
-    stream.once('open', () => resolve());
-    stream.once('error', (e: NodeJS.ErrnoException) => reject(new CliError(`${path}: cannot write: ${e.code === 'EACCES' ? 'permission denied' : e.message}`)));
-  });
-  return stream;
 }

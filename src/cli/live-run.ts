@@ -5,12 +5,13 @@
  * AbortSignal), `--duration` or `--count`, flushes `-w FILE`, and returns the
  * numbers for the summary line.
  */
-import { createWriteStream, type WriteStream } from 'node:fs';
+import type { WriteStream } from 'node:fs';
 import { LiveCapture, type CaptureTool } from '../capture/live.js';
 import type { CallStore } from '../calls/store.js';
 import { safeInline } from '../core/sanitize.js';
 import { createFeed } from '../ingest/feed.js';
 import { CliError, type Io } from './io.js';
+import { openOutput } from './output-file.js';
 
 export interface LiveRunOptions {
   iface?: string;
@@ -84,14 +85,4 @@ export async function runLiveCapture(store: CallStore, options: LiveRunOptions, 
 export function summaryLine(s: LiveSummary): string {
   const dropped = s.dropped === undefined ? '' : `, ${s.dropped} dropped by kernel`;
   return `capture on ${s.iface} stopped: ${s.packets} packets, ${s.sipMessages} SIP messages, ${s.newCalls} new conversations${dropped}`;
-}
-
-/** Opened before the capture starts, so a bad path fails at once, not after Ctrl-C. */
-async function openOutput(path: string): Promise<WriteStream> {
-  const stream = createWriteStream(path);
-  await new Promise<void>((resolve, reject) => {
-    stream.once('open', () => resolve());
-    stream.once('error', (e: NodeJS.ErrnoException) => reject(new CliError(`${path}: cannot write: ${e.code === 'EACCES' ? 'permission denied' : e.message}`)));
-  });
-  return stream;
 }

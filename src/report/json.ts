@@ -81,3 +81,19 @@ export function messageToJson(m: CapturedMessage, index: number): MessageJson {
 export function conversationToJson(call: Call): { callId: string; messages: MessageJson[] } {
   return { callId: call.callId, messages: (call.kept ?? []).map(messageToJson) };
 }
+
+/**
+ * `calls --json` written in pieces through `write`: one string for 270 000
+ * calls would be a hundred megabytes held at once, on top of the calls.
+ */
+export function writeCallsJson(calls: readonly Call[], write: (text: string) => void): void {
+  let chunk = '[';
+  calls.forEach((c, i) => {
+    chunk += (i === 0 ? '\n ' : ',\n ') + JSON.stringify(callToJson(c));
+    if (chunk.length > 65536) {
+      write(chunk);
+      chunk = '';
+    }
+  });
+  write(chunk + (calls.length === 0 ? ']\n' : '\n]\n'));
+}

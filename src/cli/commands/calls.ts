@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import type { Call } from '../../calls/call.js';
-import { callToJson } from '../../report/json.js';
+import { callToJson, writeCallsJson } from '../../report/json.js';
 import { renderCallsTable } from '../../report/calls-text.js';
 import { addFilterOptions, filterFromFlags, type FilterFlags } from '../filter-options.js';
 import { openCallSource } from '../call-source.js';
@@ -24,22 +24,6 @@ export function sortCalls(calls: Call[], order: string): Call[] {
   throw new CliError(`--sort must be 'arrival' or 'callid', not '${order}'`);
 }
 
-/**
- * The JSON array written in pieces: one string for 270 000 calls would be a
- * hundred megabytes held at once, on top of the calls themselves.
- */
-function writeJsonArray(calls: Call[], io: Io): void {
-  let chunk = '[';
-  calls.forEach((c, i) => {
-    chunk += (i === 0 ? '\n ' : ',\n ') + JSON.stringify(callToJson(c));
-    if (chunk.length > 65536) {
-      io.out(chunk);
-      chunk = '';
-    }
-  });
-  io.out(chunk + (calls.length === 0 ? ']\n' : '\n]\n'));
-}
-
 export async function runCalls(files: string[], flags: CallsFlags, io: Io): Promise<number> {
   const filter = filterFromFlags(flags);
   sortCalls([], flags.sort);
@@ -49,7 +33,7 @@ export async function runCalls(files: string[], flags: CallsFlags, io: Io): Prom
   if (flags.ndjson) {
     for (const c of calls) io.out(JSON.stringify(callToJson(c)) + '\n');
   } else if (flags.json) {
-    writeJsonArray(calls, io);
+    writeCallsJson(calls, io.out);
   } else {
     io.out(renderCallsTable(calls, io.outIsTty ? io.columns : 160));
     io.out(`${calls.length} conversations (${source.totalMessages} SIP messages) extracted\n`);

@@ -8,10 +8,9 @@
  */
 import type { Command } from 'commander';
 import type { ListenAddress } from '../../capture/hep-listener.js';
-import type { Call } from '../../calls/call.js';
 import { CallStore } from '../../calls/store.js';
 import { renderCallsTable } from '../../report/calls-text.js';
-import { callToJson } from '../../report/json.js';
+import { writeCallsJson } from '../../report/json.js';
 import { describe, hepSummaryLine, runHepCollector } from '../hep-run.js';
 import { CliError, Exit, type Io } from '../io.js';
 
@@ -75,7 +74,7 @@ export async function runHepCommand(flags: HepFlags, io: Io): Promise<number> {
     }, io);
     const wrote = flags.w === undefined ? undefined : `wrote ${flags.w} (${summary.written} packets${summary.notWritten > 0 ? `, ${summary.notWritten} SIP messages not written` : ''})`;
     if (flags.json) {
-      writeJsonArray(store.calls(), io);
+      writeCallsJson(store.calls(), io.out);
       io.err(hepSummaryLine(summary) + '\n');
       if (wrote !== undefined) io.err(wrote + '\n');
     } else {
@@ -88,19 +87,6 @@ export async function runHepCommand(flags: HepFlags, io: Io): Promise<number> {
     process.off('SIGTERM', onSignal);
   }
   return Exit.OK;
-}
-
-/** The layout of `calls --json`: one call a line, written in pieces (the store may hold many). */
-function writeJsonArray(calls: Call[], io: Io): void {
-  let chunk = '[';
-  calls.forEach((c, i) => {
-    chunk += (i === 0 ? '\n ' : ',\n ') + JSON.stringify(callToJson(c));
-    if (chunk.length > 65536) {
-      io.out(chunk);
-      chunk = '';
-    }
-  });
-  io.out(chunk + (calls.length === 0 ? ']\n' : '\n]\n'));
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];

@@ -6,21 +6,39 @@
  */
 import { Command, CommanderError } from 'commander';
 import { CliError, Exit, processIo, type Io } from './io.js';
-import { registerCalls } from './commands/calls.js';
-import { registerShow } from './commands/show.js';
-import { registerIndex } from './commands/index-store.js';
-import { registerDiagnose } from './commands/diagnose.js';
-import { registerShell } from './commands/shell.js';
-import { registerCapture } from './commands/capture.js';
-import { registerExport } from './commands/export.js';
-import { registerReport } from './commands/report.js';
-import { registerHep } from './commands/hep.js';
-import { registerCompare } from './commands/compare.js';
 import { safeInline } from '../core/sanitize.js';
 
 const VERSION = '0.1.0';
 
-export function buildProgram(io: Io, done: (code: number) => void): Command {
+type Register = (program: Command, io: Io, run: (p: Promise<number>) => void) => void;
+
+/**
+ * Every command and where it lives, in help order. A command's module (and all it
+ * imports: decoders, renderers, database clients) is loaded only when that command
+ * runs, so `sipv --version` and `sipv calls tiny.pcap` do not pay for the others.
+ * Help, `help CMD` and unknown words (for the typo hint) load them all.
+ */
+const COMMANDS: ReadonlyArray<readonly [string, () => Promise<Register>]> = [
+  ['calls', async () => (await import('./commands/calls.js')).registerCalls],
+  ['show', async () => (await import('./commands/show.js')).registerShow],
+  ['index', async () => (await import('./commands/index-store.js')).registerIndex],
+  ['diagnose', async () => (await import('./commands/diagnose.js')).registerDiagnose],
+  ['capture', async () => (await import('./commands/capture.js')).registerCapture],
+  ['export', async () => (await import('./commands/export.js')).registerExport],
+  ['report', async () => (await import('./commands/report.js')).registerReport],
+  ['hep', async () => (await import('./commands/hep.js')).registerHep],
+  ['shell', async () => (await import('./commands/shell.js')).registerShell],
+];
+
+/** The commands to load for `argv` (node, script, words…): one, none or all. */
+function commandsFor(argv: string[]): ReadonlyArray<readonly [string, () => Promise<Register>]> {
+  const first = argv[2];
+  if (first === '--version' || first === '-V') return [];
+  const named = COMMANDS.filter(([name]) => name === first);
+  return named.length > 0 ? named : COMMANDS;
+}
+
+export async function buildProgram(io: Io, done: (code: number) => void, argv: string[] = []): Promise<Command> {
   const program = new Command();
   program
     .name('sipv')
@@ -37,16 +55,9 @@ export function buildProgram(io: Io, done: (code: number) => void): Command {
   const run = (p: Promise<number>): void => {
     p.then(done, (e: unknown) => done(fail(e, io)));
   };
-  registerCalls(program, io, run);
-  registerShow(program, io, run);
-  registerIndex(program, io, run);
-  registerDiagnose(program, io, run);
-  registerCapture(program, io, run);
-  registerExport(program, io, run);
-  registerReport(program, io, run);
-  registerHep(program, io, run);
-  registerCompare(program, io, run);
-  registerShell(program, io, run);
+  const wanted = argv.length > 0 ? commandsFor(argv) : COMMANDS;
+  const registers = await Promise.all(wanted.map(([, load]) => load()));
+  for (const register of registers) register(program, io, run);
   return program;
 }
 
@@ -66,7 +77,7 @@ export async function main(argv: string[]): Promise<number> {
   const io = processIo();
   let finish!: (code: number) => void;
   const finished = new Promise<number>((resolve) => { finish = resolve; });
-  const program = buildProgram(io, finish);
+  const program = await buildProgram(io, finish, argv);
   try {
     await program.parseAsync(argv);
   } catch (e) {

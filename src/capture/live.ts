@@ -75,7 +75,7 @@ export class LiveCapture {
     const tool = options.tool ?? findCaptureTool();
     this.tool = tool;
     const iface = options.iface ?? 'any';
-    const decoder = new StreamCaptureDecoder();
+    const decoder = new StreamCaptureDecoder({ live: true });
     if (tool === undefined) {
       const error = 'live capture needs tcpdump or dumpcap on PATH (e.g. apt-get install tcpdump)';
       this.done = Promise.resolve({ tool: 'tcpdump', iface, counters: this.counters, decoder, error });

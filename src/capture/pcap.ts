@@ -17,6 +17,11 @@ import { headerAt, isPlausible, scanForHeader, type RecordHeader, type RecordRul
 export interface PcapOptions {
   /** Largest record we accept before calling the length absurd (libpcap's own maximum). */
   maxRecord?: number;
+  /**
+   * A live stream (tcpdump -U): trust each record's length instead of waiting for the
+   * next record header to confirm it, so a packet is released as soon as it is whole.
+   */
+  live?: boolean;
 }
 
 const GLOBAL_HEADER = 24;
@@ -32,6 +37,7 @@ export class PcapDecoder implements CaptureDecoder {
   nanosecond = false;
 
   private readonly maxRecord: number;
+  private readonly live: boolean;
   private rules: RecordRules | undefined;
   private pending: Buffer | undefined;
   /** Absolute input offset of `pending[0]` (or of the next chunk when nothing is pending). */
@@ -46,6 +52,7 @@ export class PcapDecoder implements CaptureDecoder {
 
   constructor(opts: PcapOptions = {}) {
     this.maxRecord = opts.maxRecord ?? 262144;
+    this.live = opts.live ?? false;
   }
 
   push(chunk: Buffer, emit: FrameSink): void {
@@ -113,7 +120,7 @@ export class PcapDecoder implements CaptureDecoder {
       }
       const next = p + RECORD_HEADER + h.incl;
       // Wait for the next record header too: it tells whether this record's length is honest.
-      if (next + RECORD_HEADER > buf.length && !(atEnd && next <= buf.length)) return p;
+      if (next + RECORD_HEADER > buf.length && !((atEnd || this.live) && next <= buf.length)) return p;
       let len = h.incl;
       if (next + RECORD_HEADER <= buf.length && !isPlausible(headerAt(buf, next, rules), rules, h)) {
         const inside = scanForHeader(buf, p + RECORD_HEADER + 1, next, rules, h);

@@ -10,6 +10,11 @@ import { issue, type Issue } from '../core/issue.js';
 import { createDecoder, detectFormat, DETECT_BYTES } from './detect.js';
 import type { CaptureDecoder, FrameSink } from './frame.js';
 
+export interface StreamDecoderOptions {
+  /** A live capture tool's output: release each pcap record once whole (see PcapOptions.live). */
+  live?: boolean;
+}
+
 export class StreamCaptureDecoder {
   private head: Buffer[] = [];
   private headBytes = 0;
@@ -17,6 +22,8 @@ export class StreamCaptureDecoder {
   private failed: Issue | undefined;
   bytes = 0;
   frames = 0;
+
+  constructor(private readonly options: StreamDecoderOptions = {}) {}
 
   get format(): string {
     return this.decoder?.format ?? 'unknown';
@@ -51,7 +58,7 @@ export class StreamCaptureDecoder {
     const head = Buffer.concat(this.head);
     const kind = detectFormat(head);
     if (kind === 'unknown' && !final && head.length < DETECT_BYTES) return;
-    const decoder = createDecoder(kind);
+    const decoder = createDecoder(kind, this.options.live ? { pcap: { live: true } } : {});
     if (!decoder) {
       this.failed = kind === 'gzip'
         ? issue('capture.unknown-format', 'a gzip-compressed live stream is not supported')

@@ -41,3 +41,25 @@ test('a stream that is no capture says so', async () => {
   const short = await readCaptureStream(Readable.from([Buffer.from('hi')]), () => {});
   assert.equal(short.fatal?.code, 'capture.unknown-format');
 });
+
+test('live: a pcap record is counted as soon as it is whole, before the next record header arrives', () => {
+  const firstRecordEnd = 24 + 16 + file.readUInt32LE(24 + 8);
+  const live = new StreamCaptureDecoder({ live: true });
+  const frames: Frame[] = [];
+  live.push(file.subarray(0, firstRecordEnd - 1), (f) => frames.push(f));
+  assert.equal(frames.length, 0, 'one byte short: nothing yet');
+  live.push(file.subarray(firstRecordEnd - 1, firstRecordEnd), (f) => frames.push(f));
+  assert.equal(frames.length, 1, 'the whole first record is out with no byte of the second');
+  assert.equal(live.frames, 1);
+  // The file reader (not live) still waits for the next header to check the length.
+  const file2 = new StreamCaptureDecoder();
+  const later: Frame[] = [];
+  file2.push(file.subarray(0, firstRecordEnd), (f) => later.push(f));
+  assert.equal(later.length, 0);
+  // Both read the whole stream alike.
+  live.push(file.subarray(firstRecordEnd), (f) => frames.push(f));
+  live.end((f) => frames.push(f));
+  file2.push(file.subarray(firstRecordEnd), (f) => later.push(f));
+  file2.end((f) => later.push(f));
+  assert.deepEqual(frames.map((f) => f.data.length), later.map((f) => f.data.length));
+});

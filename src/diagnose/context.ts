@@ -13,7 +13,8 @@ import type { CapturedMessage } from '../calls/captured-message.js';
 import { endpoint } from '../net/packet.js';
 import { getHeader, getHeaders } from '../sip/headers.js';
 import { parseNameAddr } from '../sip/name-addr.js';
-import { timeOf } from './message-facts.js';
+import { crossedNat } from './addresses.js';
+import { timeOf, topVia } from './message-facts.js';
 
 export interface Sent {
   at: number;
@@ -22,6 +23,10 @@ export interface Sent {
   callId: string;
   /** For REGISTER: the expiry the endpoint asked for, seconds (Contact ;expires or Expires). */
   expires?: number;
+  /** For REGISTER: the top Via sent-by when it is an internal address and the packet came from another realm (NAT seen). */
+  natVia?: string;
+  /** For REGISTER: where it was sent (ip:port), the only peer a filtering NAT lets back in. */
+  to?: string;
 }
 
 export class EndpointHistory {
@@ -42,6 +47,9 @@ export class EndpointHistory {
     if (sent.what === 'REGISTER') {
       const e = registerExpires(m);
       if (e !== undefined) sent.expires = e;
+      const via = topVia(m);
+      if (via !== undefined && crossedNat(via.host, m.srcIp)) sent.natVia = via.raw;
+      sent.to = endpoint(m.dstIp, m.dstPort);
     }
     list.push(sent);
   }

@@ -10,13 +10,18 @@
  * 30 s is Linux conntrack's `nf_conntrack_udp_timeout` for a flow that was not
  * seen both ways and the low end of consumer routers (30–120 s); an endpoint
  * silent for longer cannot count on its binding. An endpoint never seen
- * registering from that address is simply unreachable, not this fault.
+ * registering from that address is simply unreachable, not this fault. When
+ * the endpoint's REGISTER itself shows the NAT (private Via from the public
+ * address) a shorter gap counts too: routers with aggressive UDP timeouts exist
+ * (the lab's is 2 s), and an endpoint that just registered through the NAT
+ * and then answers nothing at that address to at least three transmissions
+ * from the very peer it registered with has lost its binding.
  */
 import type { CapturedMessage } from '../../calls/captured-message.js';
 import { DUPLICATE_WINDOW_NS } from '../../calls/store.js';
 import { toIso } from '../../core/time.js';
 import { sameIp } from '../addresses.js';
-import { cseqOf, destination, timeOf, transactionKey } from '../message-facts.js';
+import { cseqOf, destination, source, timeOf, transactionKey } from '../message-facts.js';
 import type { Draft, Rule } from '../rule.js';
 
 export const NAT_UDP_TIMEOUT_S = 30;
@@ -45,11 +50,17 @@ export const natBindingTimeout: Rule = {
       const last = before[before.length - 1];
       if (registers.length === 0 || last === undefined) return;
       const gap = times[0]! - last.at;
-      if (gap <= NAT_UDP_TIMEOUT_S) return;
+      // Past the common timeouts any NAT may have dropped the binding; sooner, only an endpoint
+      // whose REGISTER shows it is behind NAT (private Via from a public source) and that then
+      // answers nothing is explained by it (a router with a short UDP timeout, as in test/lab).
+      // The REGISTER must have gone to the peer that now calls, or a filtering NAT explains the silence as well.
+      const natVia = [...registers].reverse().find((r) => r.natVia !== undefined && r.to === source(req))?.natVia;
+      if (gap <= NAT_UDP_TIMEOUT_S && (natVia === undefined || times.length < 3)) return;
       const schedule = times.map((t) => round(t - times[0]!));
       drafts.push({
         messages: sends,
-        summary: `${req.msg.method} to ${destination(req)} sent ${times.length} times over ${schedule[schedule.length - 1]} s with no answer; the endpoint was last heard ${round(gap)} s earlier (NAT UDP timeouts are often 30–120 s)`,
+        summary: `${req.msg.method} to ${destination(req)} sent ${times.length} times over ${schedule[schedule.length - 1]} s with no answer; the endpoint was last heard ${round(gap)} s earlier ${
+          gap > NAT_UDP_TIMEOUT_S ? '(NAT UDP timeouts are often 30–120 s)' : 'through a NAT whose UDP timeout must be shorter than that'}`,
         evidence: {
           endpoint: destination(req),
           retransmissionSchedule: schedule,
@@ -59,6 +70,7 @@ export const natBindingTimeout: Rule = {
           registrationIntervalSeconds: interval(registers.map((r) => r.at)),
           expiresRequested: registers[registers.length - 1]!.expires ?? null,
           finalResponse: finalStatus(messages, req),
+          behindNat: natVia === undefined ? null : `REGISTER Via ${natVia} arrived from ${destination(req)}`,
           note: 'CRLF keepalives are not decoded yet; an endpoint using only them may look idle',
         },
       });

@@ -27,11 +27,15 @@ export const natResponseMisrouted: Rule = {
       if (!natted && !rport) return;
       const key = transactionKey(req);
       if (judged.has(key)) return; // retransmissions of the same request
+      // A capture holding both sides of a NAT (`-i any` on the router, LAN and WAN merged) has a
+      // copy of the request per hop; the server answers the hop it got it from, so any copy's
+      // source towards that server is a right destination.
+      const hops = messages.filter((m) => m.msg.kind === 'request' && transactionKey(m) === key && sameIp(m.dstIp, req.dstIp));
       const wrong: number[] = [];
       messages.forEach((res, j) => {
         if (res.msg.kind !== 'response' || res.transport !== 'udp' || timeOf(res) < timeOf(req)) return;
         if (!sameIp(res.srcIp, req.dstIp) || transactionKey(res) !== key) return;
-        if (!sameIp(res.dstIp, req.srcIp) || res.dstPort !== req.srcPort) wrong.push(j);
+        if (!hops.some((h) => sameIp(res.dstIp, h.srcIp) && res.dstPort === h.srcPort)) wrong.push(j);
       });
       if (wrong.length === 0) return;
       judged.add(key);

@@ -125,8 +125,21 @@ test('binding-timeout: INVITE retransmitted to an endpoint idle for 100 s, measu
 
 test('binding-timeout: not when the endpoint was heard recently, answered, or never registered there', () => {
   const sends = (t: number, callId = 'in1') => [t, t + 0.5, t + 1.5].map((at) => request({ at, from: SERVER, to: WAN }, { via: SERVER, callId, branch: 'z9hG4bK-srv' }));
-  assert.deepEqual(codes(run([register(0), regOk(0.01), ...sends(10)], [natBindingTimeout])), [], 'idle 10 s');
+  const publicRegister = register(0, { via: WAN });
+  assert.deepEqual(codes(run([publicRegister, regOk(0.01), ...sends(10)], [natBindingTimeout])), [], 'idle 10 s, no NAT seen');
+  const otherPeer = [10, 10.5, 11.5].map((at) => request({ at, from: '203.0.113.11:5060', to: WAN }, { via: '203.0.113.11:5060', callId: 'in1', branch: 'z9hG4bK-srv' }));
+  assert.deepEqual(codes(run([register(0), regOk(0.01), ...otherPeer], [natBindingTimeout])), [], 'idle 10 s, INVITE from a peer it never registered with');
+  assert.deepEqual(codes(run([register(0), regOk(0.01), ...sends(10).slice(0, 2)], [natBindingTimeout])), [], 'idle 10 s, only two transmissions');
   const ringing = response({ at: 101, from: WAN, to: SERVER }, 180, 'Ringing', { via: SERVER, callId: 'in1', branch: 'z9hG4bK-srv', viaParams: '' });
   assert.deepEqual(codes(run([register(0), regOk(0.01), ...sends(100), ringing], [natBindingTimeout])), [], 'answered');
   assert.deepEqual(codes(run([...sends(100)], [natBindingTimeout])), [], 'never registered');
+});
+
+test('binding-timeout: a short idle gap counts when the REGISTER showed the NAT (router with a short UDP timeout, test/lab)', () => {
+  const sends = [10, 10.5, 11.5].map((at) => request({ at, from: SERVER, to: WAN }, { via: SERVER, callId: 'in1', branch: 'z9hG4bK-srv' }));
+  const [f] = run([register(0), regOk(0.01), ...sends], [natBindingTimeout]);
+  assert.equal(f?.code, 'nat.binding-timeout');
+  assert.deepEqual(f!.evidence['retransmissionSchedule'], [0, 0.5, 1.5]);
+  assert.match(String(f!.evidence['behindNat']), new RegExp(`Via SIP/2.0/UDP ${PHONE}.* arrived from ${WAN}`));
+  assert.match(f!.summary, /through a NAT whose UDP timeout must be shorter than that/);
 });

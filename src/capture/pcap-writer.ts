@@ -1,15 +1,18 @@
 /**
- * Writes classic pcap (microsecond, little-endian, LINKTYPE_ETHERNET) from
- * transport payloads whose link and IP layers are gone — SIP collected from
- * HEP — by building Ethernet / IPv4 or IPv6 / UDP or TCP around each payload
- * with its original addresses, ports and time, so tshark and our own readers
- * see the traffic as the agent did.
+ * Writes classic pcap (microsecond, LINKTYPE_ETHERNET) from transport payloads
+ * whose link and IP layers are gone — SIP collected from HEP — by building
+ * Ethernet / IPv4 or IPv6 / UDP or TCP around each payload with its original
+ * addresses, ports and time, so tshark and our own readers see the traffic as
+ * the agent did. The file itself is written by capture/savefile-writer.ts, the
+ * same writer `sipv export` uses; this module only synthesises the frames.
  *
  * TCP payloads get consecutive sequence numbers per direction (and the other
  * direction's as the ack), so stream reassembly accepts them; checksums are
  * computed (RFC 791 §3.1, RFC 768, RFC 793 §3.1, RFC 8200 §8.1 pseudo-header).
  * Byte output only: the caller decides where the bytes go and when to flush.
  */
+import { LinkType } from './frame.js';
+import { PcapFileWriter } from './savefile-writer.js';
 
 export interface PcapPacket {
   sec: number;
@@ -22,7 +25,6 @@ export interface PcapPacket {
   payload: Buffer;
 }
 
-export const PCAP_SNAPLEN = 262144;
 /** Largest TCP payload put in one synthesised segment (fits any IP header in 65 535). */
 const TCP_SEGMENT = 65000;
 /** Directions whose next sequence number is remembered; the oldest is forgotten beyond this. */
@@ -30,35 +32,15 @@ const MAX_FLOWS = 65536;
 const MAC_SRC = Buffer.from([0x02, 0, 0, 0, 0, 0x01]);
 const MAC_DST = Buffer.from([0x02, 0, 0, 0, 0, 0x02]);
 
-/** The 24-byte pcap file header. */
-export function pcapFileHeader(snaplen = PCAP_SNAPLEN, linkType = 1): Buffer {
-  const h = Buffer.alloc(24);
-  h.writeUInt32LE(0xa1b2c3d4, 0);
-  h.writeUInt16LE(2, 4);
-  h.writeUInt16LE(4, 6);
-  h.writeUInt32LE(snaplen, 16);
-  h.writeUInt32LE(linkType, 20);
-  return h;
-}
-
-/** One pcap record: header and frame. */
-export function pcapRecord(sec: number, usec: number, frame: Buffer): Buffer {
-  const h = Buffer.alloc(16);
-  h.writeUInt32LE(sec >>> 0, 0);
-  h.writeUInt32LE(usec, 4);
-  h.writeUInt32LE(frame.length, 8);
-  h.writeUInt32LE(frame.length, 12);
-  return Buffer.concat([h, frame]);
-}
-
 export class PcapWriter {
   /** Packets written, and payloads that could not be (a UDP datagram over 64 KiB, bad address text). */
   readonly stats = { packets: 0, skipped: 0 };
   private readonly nextSeq = new Map<string, number>();
+  private readonly file: PcapFileWriter;
 
   /** Writes the file header at once through `write`. */
-  constructor(private readonly write: (bytes: Buffer) => void) {
-    write(pcapFileHeader());
+  constructor(write: (bytes: Buffer) => void) {
+    this.file = new PcapFileWriter(write, { linkType: LinkType.ETHERNET });
   }
 
   /** Writes the payload as one or more frames; false when it cannot be represented. */
@@ -69,13 +51,12 @@ export class PcapWriter {
       this.stats.skipped++;
       return false;
     }
-    const usec = Math.floor(p.nsec / 1000);
     if (p.transport === 'udp') {
       if (p.payload.length + 8 + (src.length === 4 ? 20 : 0) > 65535) {
         this.stats.skipped++;
         return false;
       }
-      this.emit(p.sec, usec, src, dst, 17, udpSegment(src, dst, p.srcPort, p.dstPort, p.payload));
+      this.emit(p.sec, p.nsec, src, dst, 17, udpSegment(src, dst, p.srcPort, p.dstPort, p.payload));
       return true;
     }
     const key = `${p.srcIp}|${p.srcPort}|${p.dstIp}|${p.dstPort}`;
@@ -85,7 +66,7 @@ export class PcapWriter {
       const seq = this.nextSeq.get(key) ?? 1;
       this.remember(key, (seq + part.length) >>> 0);
       const ack = this.nextSeq.get(back) ?? 0;
-      this.emit(p.sec, usec, src, dst, 6, tcpSegment(src, dst, p.srcPort, p.dstPort, seq, ack, part));
+      this.emit(p.sec, p.nsec, src, dst, 6, tcpSegment(src, dst, p.srcPort, p.dstPort, seq, ack, part));
       if (part.length === 0) break;
     }
     return true;
@@ -97,14 +78,15 @@ export class PcapWriter {
     this.nextSeq.set(key, seq);
   }
 
-  private emit(sec: number, usec: number, src: Buffer, dst: Buffer, proto: number, l4: Buffer): void {
+  private emit(sec: number, nsec: number, src: Buffer, dst: Buffer, proto: number, l4: Buffer): void {
     const ip = src.length === 4 ? ipv4Header(src, dst, proto, l4.length) : ipv6Header(src, dst, proto, l4.length);
     const ethType = src.length === 4 ? 0x0800 : 0x86dd;
     const eth = Buffer.alloc(14);
     MAC_DST.copy(eth, 0);
     MAC_SRC.copy(eth, 6);
     eth.writeUInt16BE(ethType, 12);
-    this.write(pcapRecord(sec, usec, Buffer.concat([eth, ip, l4])));
+    const data = Buffer.concat([eth, ip, l4]);
+    this.file.frame({ sec, nsec, linkType: LinkType.ETHERNET, data, origLen: data.length });
     this.stats.packets++;
   }
 }

@@ -20,6 +20,12 @@ export interface ReadOptions {
   textBaseDate?: Date;
   /** Each pcapng Decryption Secrets Block as it is read (TLS key logs, issue 14). */
   onSecrets?(s: { type: number; data: Buffer }): void;
+  /**
+   * Called before each further chunk is read, after the frames of the last one were
+   * emitted; a promise holds reading until it settles (a reader that merges several
+   * inputs keeps each one's backlog small), a rejection ends reading there.
+   */
+  pace?(): Promise<void> | undefined;
 }
 
 export interface ReadResult {
@@ -65,6 +71,8 @@ export async function readCapture(path: string, onFrame: FrameSink, opts: ReadOp
       read += c.length;
       opts.onProgress?.(read, total);
       yield c;
+      const wait = opts.pace?.();
+      if (wait !== undefined) await wait;
     }
   }
   try {

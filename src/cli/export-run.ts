@@ -8,10 +8,9 @@
  */
 import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import type { Call } from '../calls/call.js';
-import { readCapture } from '../capture/source.js';
+import { LinkTypeConflict, savefileWriter } from '../capture/savefile-writer.js';
 import { conversationToJson } from '../report/json.js';
-import { LinkTypeConflict, OriginalPcapWriter } from '../report/export/pcap-out.js';
-import { OriginalPcapngWriter } from '../report/export/pcapng-out.js';
+import { mergeSelectedFrames } from '../report/export/merge.js';
 import { needsNanoseconds, selectFrames } from '../report/export/selection.js';
 import { TcpdumpTextWriter } from '../report/export/text-out.js';
 import { CliError } from './io.js';
@@ -33,11 +32,18 @@ export interface ExportResult {
   packets: number;
 }
 
-/** `files` are the inputs the calls were loaded from, in the same order (messages name them by position). */
-export async function exportCalls(files: readonly string[], calls: readonly Call[], out: string): Promise<ExportResult> {
+/**
+ * `files` are the inputs the calls were loaded from, indexed by the messages'
+ * `source`; `undefined` marks a source that is no file (a live capture), which
+ * pcap/pcapng cannot read again.
+ */
+export async function exportCalls(files: readonly (string | undefined)[], calls: readonly Call[], out: string): Promise<ExportResult> {
   const format = exportFormatOf(out);
-  if ((format === 'pcap' || format === 'pcapng') && files.includes('-')) {
-    throw new CliError('export to pcap/pcapng reads the inputs a second time, which stdin (-) cannot do: save it to a file first');
+  if (format === 'pcap' || format === 'pcapng') {
+    if (files.includes('-')) throw new CliError('export to pcap/pcapng reads the inputs a second time, which stdin (-) cannot do: save it to a file first');
+    for (const source of selectFrames(calls).keys()) {
+      if (files[source] === undefined) throw new CliError(`export to ${format} copies frames from the loaded files, and some selected conversations come from a live capture: export .txt or .json, or filter them out`);
+    }
   }
   const temp = `${out}.part-${process.pid}`;
   const fd = openSync(temp, 'w');
@@ -68,21 +74,16 @@ export async function exportCalls(files: readonly string[], calls: readonly Call
   return { format, calls: calls.length, messages, packets };
 }
 
-/** The second pass: inputs in FILE... order, each frame copied when it is selected. */
-async function copyFrames(files: readonly string[], calls: readonly Call[], format: 'pcap' | 'pcapng', write: (b: Buffer) => void): Promise<number> {
+/**
+ * The second pass: the selected frames of every input, merged by time (one input
+ * keeps its own order), copied as they were captured.
+ */
+async function copyFrames(files: readonly (string | undefined)[], calls: readonly Call[], format: 'pcap' | 'pcapng', write: (b: Buffer) => void): Promise<number> {
   const selection = selectFrames(calls);
-  const ns = needsNanoseconds(calls);
-  const pcap = format === 'pcap' ? new OriginalPcapWriter(write, ns) : undefined;
-  const pcapng = format === 'pcapng' ? new OriginalPcapngWriter(write, ns) : undefined;
-  for (const [source, frames] of [...selection].sort((a, b) => a[0] - b[0])) {
-    const file = files[source]!;
-    const read = await readCapture(file, (f) => {
-      if (!frames.has(f.index)) return;
-      if (pcap) pcap.frame(f);
-      else pcapng!.frame(f, source, file);
-    });
-    if (read.error !== undefined) throw new CliError(`${file}: ${read.error}`);
-  }
-  pcap?.end();
-  return pcap?.frames ?? pcapng!.frames;
+  const writer = savefileWriter(format, write, { nanoseconds: needsNanoseconds(calls) });
+  const inputs = [...selection].sort((a, b) => a[0] - b[0]).map(([source, frames]) => ({ source, file: files[source]!, frames }));
+  const { reads } = await mergeSelectedFrames(inputs, (f, input) => writer.frame(f, input.source, input.file));
+  reads.forEach((read, i) => { if (read.error !== undefined) throw new CliError(`${inputs[i]!.file}: ${read.error}`); });
+  writer.end();
+  return writer.frames;
 }

@@ -31,12 +31,15 @@ export interface LoadOptions {
   onProgress?: (file: string, bytesRead: number, total: number | undefined) => void;
   /** TLS secrets (--keylog, SSLKEYLOGFILE); a pcapng's own Decryption Secrets Blocks are added per input. */
   keylog?: KeyLog;
+  /** `source` number of the first input (the shell adds loads to a session): default 0. */
+  firstSource?: number;
 }
 
 export async function loadInputs(files: string[], store: CallStore, options: LoadOptions = {}): Promise<InputReport[]> {
   const reports: InputReport[] = [];
-  for (let source = 0; source < files.length; source++) {
-    reports.push(await loadInput(files[source]!, source, store, options));
+  const first = options.firstSource ?? 0;
+  for (let i = 0; i < files.length; i++) {
+    reports.push(await loadInput(files[i]!, first + i, store, options));
   }
   return reports;
 }

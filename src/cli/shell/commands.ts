@@ -107,7 +107,9 @@ async function load(env: ShellEnv, files: string[]): Promise<void> {
   if (files.length === 0) throw new ShellError("load needs a file, e.g. 'load trace.pcap'");
   const { session, io } = env;
   const progress = progressBar(io);
-  const reports = await loadInputs(files.map(expandHome), session.store, { onProgress: progress?.update });
+  const paths = files.map(expandHome);
+  const firstSource = session.addSources(paths);
+  const reports = await loadInputs(paths, session.store, { firstSource, onProgress: progress?.update });
   progress?.finish();
   let damaged = false;
   for (const r of reports) if (reportInput(r, io)) damaged = true;

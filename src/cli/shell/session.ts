@@ -15,6 +15,12 @@ export type Context = { kind: 'general' } | { kind: 'filter' } | { kind: 'conver
 export class Session {
   store = Session.newStore();
   filter: Filter = { clauses: [], condition: 'or' };
+  /**
+   * The loaded files by `source` number, for export to pcap/pcapng (which reads
+   * them again). Source 0 stays empty: live captures and HEP collectors feed
+   * messages as source 0, and they have no file to read again.
+   */
+  sources: (string | undefined)[] = [undefined];
   /** Innermost last; the general context is always at the bottom. */
   private readonly stack: Context[] = [{ kind: 'general' }];
   /** Filtered calls, recomputed only when the store or filter changed. */
@@ -50,9 +56,17 @@ export class Session {
 
   clear(): void {
     this.store = Session.newStore();
+    this.sources = [undefined];
     this.cache = undefined;
     // A conversation context would point into the discarded store.
     while (this.context.kind === 'conversation') this.stack.pop();
+  }
+
+  /** Registers files about to be loaded; returns the source number of the first. */
+  addSources(files: readonly string[]): number {
+    const first = this.sources.length;
+    this.sources.push(...files);
+    return first;
   }
 
   /** Calls passing the filter, in arrival (index) order. A filter matching nothing yields none. */

@@ -9,9 +9,9 @@ import type { WriteStream } from 'node:fs';
 import { HepListener, type BoundAddress, type ListenAddress } from '../capture/hep-listener.js';
 import { PcapWriter } from '../capture/pcap-writer.js';
 import type { CallStore } from '../calls/store.js';
-import { safeInline } from '../core/sanitize.js';
 import { HepCollector, type HepCollectStats } from '../ingest/hep-collect.js';
 import { CliError, type Io } from './io.js';
+import { LiveView } from './live-view.js';
 import { openOutput } from './output-file.js';
 
 export interface HepRunOptions {
@@ -26,6 +26,10 @@ export interface HepRunOptions {
   source?: number;
   /** Called once every socket is bound (tests and callers learn ephemeral ports here). */
   onListening?: (bound: BoundAddress[]) => void;
+  /** One NDJSON line per call as it completes, on stdout (when stdout is not a terminal). */
+  ndjson?: boolean;
+  /** Idle time after which an open call counts as complete for `ndjson`. */
+  idleSec?: number;
 }
 
 export interface HepSummary extends HepCollectStats {
@@ -38,7 +42,6 @@ export interface HepSummary extends HepCollectStats {
   notWritten: number;
 }
 
-const STATUS_MS = 250;
 /** A file that falls this far behind loses packets rather than memory. */
 const MAX_UNWRITTEN = 32 << 20;
 
@@ -47,10 +50,20 @@ export async function runHepCollector(store: CallStore, o: HepRunOptions, io: Io
   let notWritten = 0;
   const pcap = out === undefined ? undefined : new PcapWriter((b) => { out.write(b); });
   const callsBefore = store.size;
+  let status = (): string => '';
+  const view = new LiveView(store, io, {
+    ndjson: o.ndjson ?? false,
+    rows: io.outIsTty,
+    status: () => status(),
+    ...(o.idleSec === undefined ? {} : { idleMs: o.idleSec * 1000 }),
+  });
   const collector = new HepCollector({
     ...(o.authKey === undefined ? {} : { authKey: o.authKey }),
     source: o.source ?? 0,
-    onMessage: (m) => store.add(m),
+    onMessage: (m) => {
+      store.add(m);
+      view.observe(m);
+    },
     ...(pcap === undefined ? {} : {
       onPayload: (p) => {
         if (out!.writableLength > MAX_UNWRITTEN || p.transport === 'sctp') notWritten++;
@@ -84,18 +97,17 @@ export async function runHepCollector(store: CallStore, o: HepRunOptions, io: Io
   if (o.signal?.aborted) stop();
   const timers: NodeJS.Timeout[] = [];
   if (o.durationSec !== undefined) timers.push(setTimeout(stop, o.durationSec * 1000));
-  if (io.errIsTty) {
-    const where = bound.map(describe).join(', ');
-    timers.push(setInterval(() => io.err(`\r\x1b[K${safeInline(`HEP on ${where}: ${statusCounts(collector.stats, store.size - callsBefore)} — Ctrl-C stops`)}`), STATUS_MS));
-  }
+  const where = bound.map(describe).join(', ');
+  status = () => `HEP on ${where}: ${statusCounts(collector.stats, store.size - callsBefore)} — Ctrl-C stops`;
+  view.start();
   try {
     await stopped;
   } finally {
     done = true;
     for (const t of timers) clearTimeout(t);
     o.signal?.removeEventListener('abort', onAbort);
-    if (io.errIsTty) io.err('\r\x1b[K');
     await listener.close();
+    view.finish();
     if (out !== undefined) await new Promise<void>((resolve) => out.end(resolve));
   }
   return {

@@ -30,6 +30,20 @@ export function keylogFromFlags(flags: KeylogFlags, io: Io, env: NodeJS.ProcessE
   const fromEnv = env['SSLKEYLOGFILE'];
   if (files.length === 0 && (fromEnv === undefined || fromEnv === '')) return undefined;
   const keylog = new KeyLog();
+  readKeylogFiles(files, keylog);
+  if (files.length === 0 && fromEnv !== undefined) {
+    try {
+      keylog.addText(readFileSync(fromEnv, 'latin1'), fromEnv);
+    } catch (e) {
+      io.err(safeInline(`sipv: warning: SSLKEYLOGFILE=${fromEnv} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); TLS stays encrypted`) + '\n');
+    }
+  }
+  warnKeylogIssues(keylog, 0, io);
+  return keylog;
+}
+
+/** Adds each file's secrets to `keylog`; a file that cannot be read is a CliError. */
+export function readKeylogFiles(files: readonly string[], keylog: KeyLog): void {
   for (const file of files) {
     let text: string;
     try {
@@ -39,14 +53,11 @@ export function keylogFromFlags(flags: KeylogFlags, io: Io, env: NodeJS.ProcessE
     }
     keylog.addText(text, file);
   }
-  if (files.length === 0 && fromEnv !== undefined) {
-    try {
-      keylog.addText(readFileSync(fromEnv, 'latin1'), fromEnv);
-    } catch (e) {
-      io.err(safeInline(`sipv: warning: SSLKEYLOGFILE=${fromEnv} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); TLS stays encrypted`) + '\n');
-    }
-  }
-  for (const i of keylog.issues.slice(0, SHOWN_ISSUES)) io.err(safeInline(`sipv: warning: ${i.detail}`) + '\n');
-  if (keylog.issues.length > SHOWN_ISSUES) io.err(`sipv: warning: … and ${keylog.issues.length - SHOWN_ISSUES} more bad key log lines\n`);
-  return keylog;
+}
+
+/** Warns about the bad key log lines from `from` on (a few, then a count). */
+export function warnKeylogIssues(keylog: KeyLog, from: number, io: Io): void {
+  const issues = keylog.issues.slice(from);
+  for (const i of issues.slice(0, SHOWN_ISSUES)) io.err(safeInline(`sipv: warning: ${i.detail}`) + '\n');
+  if (issues.length > SHOWN_ISSUES) io.err(`sipv: warning: … and ${issues.length - SHOWN_ISSUES} more bad key log lines\n`);
 }

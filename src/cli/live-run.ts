@@ -8,9 +8,10 @@
 import type { WriteStream } from 'node:fs';
 import { LiveCapture, type CaptureTool } from '../capture/live.js';
 import type { CallStore } from '../calls/store.js';
-import { safeInline } from '../core/sanitize.js';
 import { createFeed } from '../ingest/feed.js';
+import type { KeyLog } from '../tls/keylog.js';
 import { CliError, type Io } from './io.js';
+import { LiveView } from './live-view.js';
 import { openOutput } from './output-file.js';
 
 export interface LiveRunOptions {
@@ -23,6 +24,12 @@ export interface LiveRunOptions {
   signal?: AbortSignal;
   /** Index given to messages' `source` (the shell counts loads and captures). */
   source?: number;
+  /** TLS secrets for SIP over TLS (--keylog, SSLKEYLOGFILE). */
+  keylog?: KeyLog;
+  /** One NDJSON line per call as it completes, on stdout (when stdout is not a terminal). */
+  ndjson?: boolean;
+  /** Idle time after which an open call counts as complete for `ndjson`. */
+  idleSec?: number;
 }
 
 export interface LiveSummary {
@@ -33,12 +40,18 @@ export interface LiveSummary {
   dropped: number | undefined;
 }
 
-const STATUS_MS = 250;
 const COUNTERS_MS = 2000;
 
 export async function runLiveCapture(store: CallStore, options: LiveRunOptions, io: Io): Promise<LiveSummary> {
   const out = options.writeFile === undefined ? undefined : await openOutput(options.writeFile);
-  const feed = createFeed(store, options.source ?? 0);
+  let status = (): string => '';
+  const view = new LiveView(store, io, {
+    ndjson: options.ndjson ?? false,
+    rows: io.outIsTty,
+    status: () => status(),
+    ...(options.idleSec === undefined ? {} : { idleMs: options.idleSec * 1000 }),
+  });
+  const feed = createFeed(view.tap(), options.source ?? 0, options.keylog);
   const callsBefore = store.size;
   const messagesBefore = store.messagesSeen;
   const capture = new LiveCapture((f) => feed.frame(f), {
@@ -54,21 +67,19 @@ export async function runLiveCapture(store: CallStore, options: LiveRunOptions, 
   if (options.signal?.aborted) stop();
   const timers: NodeJS.Timeout[] = [];
   if (options.durationSec !== undefined) timers.push(setTimeout(stop, options.durationSec * 1000));
-  const status = (): string =>
+  status = (): string =>
     `capturing on ${iface}: ${feed.decoder.stats.frames} packets, ${store.messagesSeen - messagesBefore} SIP messages, ` +
     `${store.size - callsBefore} calls, ${capture.counters.dropped ?? 0} dropped — Ctrl-C stops`;
-  if (io.errIsTty) {
-    timers.push(setInterval(() => io.err(`\r\x1b[K${safeInline(status())}`), STATUS_MS));
-    timers.push(setInterval(() => capture.refreshCounters(), COUNTERS_MS));
-  }
+  view.start();
+  if (io.errIsTty) timers.push(setInterval(() => capture.refreshCounters(), COUNTERS_MS));
   let result;
   try {
     result = await capture.done;
   } finally {
     for (const t of timers) clearTimeout(t);
     options.signal?.removeEventListener('abort', stop);
-    if (io.errIsTty) io.err('\r\x1b[K');
     feed.end();
+    view.finish();
     if (out !== undefined) await new Promise<void>((resolve) => out.end(resolve));
   }
   const summary: LiveSummary = {

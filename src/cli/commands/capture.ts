@@ -2,7 +2,9 @@
  * `sipv capture [-i IFACE] [-f BPF] [-w FILE] [--duration S] [--count N]`:
  * live capture through tcpdump/dumpcap with a running count on a terminal;
  * Ctrl-C, `--duration` or `--count` end it cleanly, `-w` is flushed, and a
- * summary plus the calls seen are printed.
+ * summary plus the calls seen are printed. When stdout is not a terminal,
+ * each call is printed as one NDJSON line (`calls --json` object) as it
+ * completes, and the summary goes to stderr — `sipv capture | jq` works live.
  */
 import type { Command } from 'commander';
 import { DEFAULT_BPF } from '../../capture/live.js';
@@ -10,8 +12,10 @@ import { CallStore } from '../../calls/store.js';
 import { renderCallsTable } from '../../report/calls-text.js';
 import { runLiveCapture, summaryLine } from '../live-run.js';
 import { CliError, Exit, type Io } from '../io.js';
+import { addKeylogOption, keylogFromFlags, type KeylogFlags } from '../keylog-option.js';
 
-interface CaptureFlags {
+interface CaptureFlags extends KeylogFlags {
+  idle?: string;
   i?: string;
   f?: string;
   w?: string;
@@ -29,7 +33,10 @@ function positive(text: string | undefined, what: string): number | undefined {
 export async function runCaptureCommand(flags: CaptureFlags, io: Io): Promise<number> {
   const durationSec = positive(flags.duration, '--duration');
   const count = positive(flags.count, '--count');
+  const idleSec = positive(flags.idle, '--idle');
   if (count !== undefined && !Number.isInteger(count)) throw new CliError(`--count must be a whole number, not '${flags.count}'`);
+  const keylog = keylogFromFlags(flags, io);
+  const ndjson = !io.outIsTty;
   const store = new CallStore();
   const abort = new AbortController();
   // Ctrl-C reaches tcpdump too (same process group); we stop it ourselves as well, for dumpcap and pipes.
@@ -44,11 +51,16 @@ export async function runCaptureCommand(flags: CaptureFlags, io: Io): Promise<nu
       ...(flags.w === undefined ? {} : { writeFile: flags.w }),
       ...(durationSec === undefined ? {} : { durationSec }),
       ...(count === undefined ? {} : { count }),
+      ...(keylog === undefined ? {} : { keylog }),
+      ...(idleSec === undefined ? {} : { idleSec }),
+      ndjson,
       signal: abort.signal,
     }, io);
-    if (store.size > 0) io.out(renderCallsTable(store.calls(), io.outIsTty ? io.columns : 160));
-    io.out(summaryLine(summary) + '\n');
-    if (flags.w !== undefined) io.out(`wrote ${flags.w}\n`);
+    // NDJSON on stdout already carried every call; the summary is for the person, on stderr.
+    const say = ndjson ? io.err : io.out;
+    if (!ndjson && store.size > 0) io.out(renderCallsTable(store.calls(), io.columns));
+    say(summaryLine(summary) + '\n');
+    if (flags.w !== undefined) say(`wrote ${flags.w}\n`);
   } finally {
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
@@ -57,7 +69,7 @@ export async function runCaptureCommand(flags: CaptureFlags, io: Io): Promise<nu
 }
 
 export function registerCapture(program: Command, io: Io, run: (p: Promise<number>) => void): void {
-  program
+  const cmd = program
     .command('capture')
     .description('capture SIP live (through tcpdump or dumpcap) and count packets, messages and calls')
     .option('-i <iface>', 'interface to capture on', 'any')
@@ -65,15 +77,25 @@ export function registerCapture(program: Command, io: Io, run: (p: Promise<numbe
     .option('-w <file>', 'also write the captured packets to a pcap file')
     .option('--duration <s>', 'stop after S seconds')
     .option('--count <n>', 'stop after N packets')
+    .option('--idle <s>', 'with stdout not a terminal: a call with no message for S seconds is complete (default 32)');
+  addKeylogOption(cmd)
     .addHelpText('after', `
 The default filter catches SIP on ports 5060, 5061 and 5080, HEP on 9060, and every
 IP fragment (later fragments of a large SIP datagram carry no port):
   ${DEFAULT_BPF}
 Capturing needs root or the cap_net_raw capability for tcpdump/dumpcap.
 
+On a terminal the latest calls are redrawn in place above the status line. When
+stdout is not a terminal, each call is printed as one line of JSON (the object of
+\`calls --json\`) as soon as it completes: a final response to its first request
+(not 401/407, not a 2xx to INVITE), a final response to BYE, no message for
+--idle seconds, or the end of the capture; the summary then goes to stderr.
+
 Examples:
   sudo sipv capture -i eth0 -w calls.pcap
   sipv capture -i lo --duration 10
-  sipv capture -f "udp port 5062" --count 100`)
+  sipv capture -f "udp port 5062" --count 100
+  sipv capture -i eth0 | jq -c 'select(.finalStatus >= 400)'
+  sipv capture -i eth0 -f "port 5061" --keylog /var/log/kamailio-keys.log`)
     .action((flags: CaptureFlags) => run(runCaptureCommand(flags, io)));
 }

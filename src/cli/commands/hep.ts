@@ -5,6 +5,8 @@
  * mirror; the SIP goes into calls live, and with `-w` into a pcap with the
  * original addresses and times. Ctrl-C, `--duration` or `--count` end it with
  * a summary and the calls (as `calls --json` prints them with `--json`).
+ * When stdout is not a terminal (and without `--json`), each call is one
+ * NDJSON line as it completes and the summary goes to stderr.
  */
 import type { Command } from 'commander';
 import type { ListenAddress } from '../../capture/hep-listener.js';
@@ -22,6 +24,7 @@ interface HepFlags {
   duration?: string;
   count?: string;
   json?: boolean;
+  idle?: string;
 }
 
 export const HEP_PORT = 9060;
@@ -55,6 +58,8 @@ export async function runHepCommand(flags: HepFlags, io: Io): Promise<number> {
   if (udp.length === 0 && tcp.length === 0) udp.push({ host: '0.0.0.0', port: HEP_PORT });
   const durationSec = positive(flags.duration, '--duration');
   const count = positive(flags.count, '--count', true);
+  const idleSec = positive(flags.idle, '--idle');
+  const ndjson = !flags.json && !io.outIsTty;
   if (flags.auth === '') throw new CliError('--auth wants a key, not an empty string');
   const store = new CallStore();
   const abort = new AbortController();
@@ -68,17 +73,20 @@ export async function runHepCommand(flags: HepFlags, io: Io): Promise<number> {
       ...(flags.w === undefined ? {} : { writeFile: flags.w }),
       ...(durationSec === undefined ? {} : { durationSec }),
       ...(count === undefined ? {} : { count }),
+      ...(idleSec === undefined ? {} : { idleSec }),
+      ndjson,
       signal: abort.signal,
       // Always said, on stderr: with port 0 it is the only way to learn the port.
       onListening: (bound) => io.err(`listening for HEP on ${bound.map(describe).join(', ')}${io.errIsTty ? ' — Ctrl-C stops' : ''}\n`),
     }, io);
     const wrote = flags.w === undefined ? undefined : `wrote ${flags.w} (${summary.written} packets${summary.notWritten > 0 ? `, ${summary.notWritten} SIP messages not written` : ''})`;
-    if (flags.json) {
-      writeCallsJson(store.calls(), io.out);
+    if (flags.json || ndjson) {
+      // `--json`: the array now; NDJSON: every call is already out. The summary is for the person.
+      if (flags.json) writeCallsJson(store.calls(), io.out);
       io.err(hepSummaryLine(summary) + '\n');
       if (wrote !== undefined) io.err(wrote + '\n');
     } else {
-      if (store.size > 0) io.out(renderCallsTable(store.calls(), io.outIsTty ? io.columns : 160));
+      if (store.size > 0) io.out(renderCallsTable(store.calls(), io.columns));
       io.out(hepSummaryLine(summary) + '\n');
       if (wrote !== undefined) io.out(wrote + '\n');
     }
@@ -102,7 +110,14 @@ export function registerHep(program: Command, io: Io, run: (p: Promise<number>) 
     .option('--duration <s>', 'stop after S seconds')
     .option('--count <n>', 'stop after N HEP packets')
     .option('--json', 'print the calls as `calls --json` does (the summary goes to stderr)')
+    .option('--idle <s>', 'with stdout not a terminal: a call with no message for S seconds is complete (default 32)')
     .addHelpText('after', `
+On a terminal the latest calls are redrawn in place above the status line. When
+stdout is not a terminal (and without --json), each call is printed as one line of
+JSON (the object of \`calls --json\`) as soon as it completes: a final response to
+its first request (not 401/407, not a 2xx to INVITE), a final response to BYE, no
+message for --idle seconds, or the end of the run; the summary goes to stderr.
+
 Kamailio: modparam("siptrace", "duplicate_uri", "sip:COLLECTOR:9060") with
 modparam("siptrace", "hep_mode_on", 1) and hep_version 3. heplify: -hs COLLECTOR:9060.
 

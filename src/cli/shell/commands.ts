@@ -17,6 +17,10 @@ import { CliError, type Io } from '../io.js';
 import { reportInput } from '../inputs.js';
 import { progressBar } from '../progress.js';
 import { runLiveCapture, summaryLine } from '../live-run.js';
+import { describe, hepSummaryLine, runHepCollector } from '../hep-run.js';
+import { HEP_PORT, parseListen } from '../commands/hep.js';
+import { readKeylogFiles, warnKeylogIssues } from '../keylog-option.js';
+import type { ListenAddress } from '../../capture/hep-listener.js';
 import { contextHelp, HELP_TOPICS, topicHelp } from './help.js';
 import { messagesOf, type Session } from './session.js';
 import { renderShellMessage } from './render.js';
@@ -52,7 +56,7 @@ const NOT_YET = (what: string): Handler => () => {
 };
 
 export const GENERAL_COMMANDS: Record<string, Handler> = {
-  load, clear, capture, filter: enterFilter, show: showGeneral, conversation: enterConversation,
+  load, clear, capture, hep, filter: enterFilter, show: showGeneral, conversation: enterConversation,
   diagnose: diagnoseGeneral, export: exportFiltered, ladder: NOT_YET('the ladder diagram'),
   help, exit: () => 'exit', quit: () => 'exit',
 };
@@ -103,18 +107,50 @@ function elsewhereHint(word: string): string | undefined {
 
 // ── general context ────────────────────────────────────────────────────────
 
-async function load(env: ShellEnv, files: string[]): Promise<void> {
-  if (files.length === 0) throw new ShellError("load needs a file, e.g. 'load trace.pcap'");
+async function load(env: ShellEnv, args: string[]): Promise<void> {
+  const { rest: files, keylogs } = takeKeylogs(args, 'load');
+  if (files.length === 0) throw new ShellError("load needs a file, e.g. 'load trace.pcap' or 'load --keylog keys.log tls.pcap'");
   const { session, io } = env;
+  const keylog = addKeylogs(env, keylogs);
   const progress = progressBar(io);
   const paths = files.map(expandHome);
   const firstSource = session.addSources(paths);
-  const reports = await loadInputs(paths, session.store, { firstSource, onProgress: progress?.update });
+  const reports = await loadInputs(paths, session.store, { firstSource, onProgress: progress?.update, ...(keylog === undefined ? {} : { keylog }) });
   progress?.finish();
   let damaged = false;
   for (const r of reports) if (reportInput(r, io)) damaged = true;
   io.out(`${session.store.size} conversations (${session.store.messagesSeen} SIP messages) extracted\n`);
   if (damaged) throw new ShellError('some input could not be read', true);
+}
+
+/** Pulls `--keylog FILE` (repeatable, anywhere) out of a command's words. */
+function takeKeylogs(args: string[], command: string): { rest: string[]; keylogs: string[] } {
+  const rest: string[] = [];
+  const keylogs: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] !== '--keylog') {
+      rest.push(args[i]!);
+      continue;
+    }
+    const file = args[++i];
+    if (file === undefined) throw new ShellError(`${command}: --keylog needs a file (an SSLKEYLOGFILE key log)`);
+    keylogs.push(expandHome(file));
+  }
+  return { rest, keylogs };
+}
+
+/** Adds key logs to the session's (later loads and captures use them too); the session's, when it holds any. */
+function addKeylogs(env: ShellEnv, files: string[]): Session['keylog'] | undefined {
+  const keylog = env.session.keylog;
+  const before = keylog.issues.length;
+  try {
+    readKeylogFiles(files, keylog);
+  } catch (e) {
+    if (e instanceof CliError) throw new ShellError(e.message);
+    throw e;
+  }
+  warnKeylogIssues(keylog, before, env.io);
+  return keylog.size > 0 ? keylog : undefined;
 }
 
 function expandHome(path: string): string {
@@ -126,18 +162,21 @@ function clear(env: ShellEnv): void {
   env.io.out('0 conversations (0 SIP messages) extracted\n');
 }
 
-async function capture(env: ShellEnv, args: string[]): Promise<void> {
-  if (args.length === 0) throw new ShellError("capture needs 'start' (capture start [IFACE]) — Ctrl-C stops it");
+async function capture(env: ShellEnv, words: string[]): Promise<void> {
+  const { rest: args, keylogs } = takeKeylogs(words, 'capture');
+  if (args.length === 0) throw new ShellError("capture needs 'start' (capture start [IFACE] [--keylog FILE]) — Ctrl-C stops it");
   const sub = keyword(args[0]!, ['start', 'stop'], 'capture command', 'capture ');
   // The original crashed here: there is nothing to stop, since a capture holds the prompt until Ctrl-C.
   if (sub === 'stop') throw new ShellError('no capture is running (a capture runs until Ctrl-C)');
   if (args.length > 2) throw new ShellError('capture start takes at most one interface, e.g. capture start eth0');
   const { session, io } = env;
   const iface = args[1];
+  const keylog = addKeylogs(env, keylogs);
   if (io.errIsTty) io.err(`capturing on ${iface ?? 'any'} — Ctrl-C stops\n`);
   try {
     const summary = await runLiveCapture(session.store, {
       ...(iface === undefined ? {} : { iface }),
+      ...(keylog === undefined ? {} : { keylog }),
       ...(env.signal === undefined ? {} : { signal: env.signal }),
     }, io);
     io.out(summaryLine(summary) + '\n');
@@ -146,6 +185,40 @@ async function capture(env: ShellEnv, args: string[]): Promise<void> {
     throw e;
   }
   io.out(`${session.store.size} conversations (${session.store.messagesSeen} SIP messages) extracted\n`);
+}
+
+/** `hep start [--udp HOST:PORT]... [--tcp HOST:PORT]... [--auth KEY]`: a HEP collector into the loaded calls until Ctrl-C. */
+async function hep(env: ShellEnv, args: string[]): Promise<void> {
+  if (args.length === 0) throw new ShellError("hep needs 'start' (hep start [--udp HOST:PORT] [--tcp HOST:PORT] [--auth KEY]) — Ctrl-C stops it");
+  const sub = keyword(args[0]!, ['start', 'stop'], 'hep command', 'hep ');
+  if (sub === 'stop') throw new ShellError('no HEP collector is running (a collector runs until Ctrl-C)');
+  const udp: ListenAddress[] = [];
+  const tcp: ListenAddress[] = [];
+  let authKey: string | undefined;
+  try {
+    for (let i = 1; i < args.length; i += 2) {
+      const option = args[i]!;
+      const value = args[i + 1];
+      if (!['--udp', '--tcp', '--auth'].includes(option)) throw new ShellError(`hep start takes --udp HOST:PORT, --tcp HOST:PORT and --auth KEY, not '${option}'`);
+      if (value === undefined || value === '') throw new ShellError(`hep start: ${option} needs a value`);
+      if (option === '--udp') udp.push(parseListen(value, option));
+      else if (option === '--tcp') tcp.push(parseListen(value, option));
+      else authKey = value;
+    }
+    if (udp.length === 0 && tcp.length === 0) udp.push({ host: '0.0.0.0', port: HEP_PORT });
+    const { session, io } = env;
+    const summary = await runHepCollector(session.store, {
+      udp, tcp,
+      ...(authKey === undefined ? {} : { authKey }),
+      ...(env.signal === undefined ? {} : { signal: env.signal }),
+      onListening: (bound) => io.err(`listening for HEP on ${bound.map(describe).join(', ')} — Ctrl-C stops\n`),
+    }, io);
+    io.out(hepSummaryLine(summary) + '\n');
+    io.out(`${session.store.size} conversations (${session.store.messagesSeen} SIP messages) extracted\n`);
+  } catch (e) {
+    if (e instanceof CliError) throw new ShellError(e.message);
+    throw e;
+  }
 }
 
 async function enterFilter(env: ShellEnv, args: string[]): Promise<Outcome | void> {

@@ -53,6 +53,9 @@ function candidatesAfter(session: Session, kind: string, words: string[], partia
     case 'capture':
       if (rest.length === 0) return ['start', 'stop'];
       return rest.length === 1 && word(rest[0]!, ['start', 'stop']) === 'start' ? ['any', ...Object.keys(networkInterfaces())] : [];
+    case 'hep':
+      if (rest.length === 0) return ['start', 'stop'];
+      return word(rest[0]!, ['start', 'stop']) === 'start' && rest.length % 2 === 1 ? ['--udp', '--tcp', '--auth'] : [];
     case 'filter':
       return filterWords(session, rest);
     case 'conversation':

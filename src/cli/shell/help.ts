@@ -7,9 +7,10 @@
 import type { Context } from './session.js';
 
 const GENERAL = `Commands (general context, prompt SipInv: — SipInv*: while a filter is active):
-  load FILE...                      read captures (pcap, pcapng, tcpdump -A text, .gz) and add their calls
+  load [--keylog K] FILE...         read captures (pcap, pcapng, tcpdump -A text, .gz) and add their calls
   clear                             forget every loaded call
   capture start [IFACE]             capture live (tcpdump/dumpcap) into the loaded calls; Ctrl-C stops it
+  hep start [--udp HOST:PORT]       collect HEP (Kamailio siptrace, heplify…) into the loaded calls; Ctrl-C stops it
   filter [COMMAND]                  enter the filter context (or run one filter command, e.g. 'filter add srcnum 4151509')
   show conversations [sorted]       list conversations (Call-ID order; 'sorted': by arrival time)
   show conversation IDX|CALL-ID [messages | message N | ladder]
@@ -45,21 +46,31 @@ const NUMBER_RULES = `Numbers compare on digits: '+354 555-1234', '00354 5551234
 number. A value ending in '*' matches every number starting with it.`;
 
 const TOPICS: Record<string, string> = {
-  load: `load FILE...
+  load: `load [--keylog FILE]... FILE...
   Reads captures and adds their conversations to those already loaded; prints
   'N conversations (M SIP messages) extracted'. The format is found from the content.
+  --keylog names a TLS key log (SSLKEYLOGFILE format) to decrypt SIP over TLS; the shell
+  keeps it for later loads and captures.
 Examples:
   load trace.pcap
+  load --keylog keys.log tls-trunk.pcap
   load monday.pcapng tuesday.txt.gz`,
   clear: `clear
   Forgets every loaded conversation (the filter stays).`,
-  capture: `capture start [IFACE]
+  hep: `hep start [--udp HOST:PORT]... [--tcp HOST:PORT]... [--auth KEY]
+  Collects SIP mirrored as HEP (default: UDP 0.0.0.0:9060) into the loaded conversations,
+  showing the latest calls and a running count. Ctrl-C stops the collector, never the shell.
+Examples:
+  hep start
+  hep start --udp 127.0.0.1:9060 --tcp 127.0.0.1:9060 --auth s3cret`,
+  capture: `capture start [IFACE] [--keylog FILE]...
   Captures SIP live through tcpdump (or dumpcap) on IFACE (default: any) into the loaded
   conversations, showing a running count. Ctrl-C stops the capture, never the shell.
   Needs root or the cap_net_raw capability. Filter: SIP ports 5060, 5061, 5080, HEP 9060 and IP fragments.
 Examples:
   capture start
-  capture start eth0`,
+  capture start eth0
+  capture start eth0 --keylog /tmp/sslkeys.log`,
   show: `show conversations [sorted]
   One line per conversation: [IDX] TIME: METHOD FROM->TO. Call-ID order, or arrival time with 'sorted'.
 show conversation IDX|CALL-ID [messages | message N | ladder]

@@ -9,12 +9,15 @@ import type { Call } from '../../calls/call.js';
 import type { CapturedMessage } from '../../calls/captured-message.js';
 import { compileFilter, isActive, type Condition, type Filter, type FilterClause } from '../../calls/filter.js';
 import { CallStore } from '../../calls/store.js';
+import { KeyLog } from '../../tls/keylog.js';
 
 export type Context = { kind: 'general' } | { kind: 'filter' } | { kind: 'conversation'; call: Call };
 
 export class Session {
   store = Session.newStore();
   filter: Filter = { clauses: [], condition: 'or' };
+  /** Every `--keylog` given to `load` or `capture start` so far: later loads and captures use them too. */
+  readonly keylog = new KeyLog();
   /**
    * The loaded files by `source` number, for export to pcap/pcapng (which reads
    * them again). Source 0 stays empty: live captures and HEP collectors feed

@@ -7,8 +7,9 @@ import type { Call } from '../calls/call.js';
 import { EndpointHistory } from './context.js';
 import { severityRank, type Finding } from './finding.js';
 import { REGISTRY } from './registry.js';
-import type { DiagnoseOptions, Rule } from './rule.js';
+import type { DiagnoseOptions, Rule, RuleInput } from './rule.js';
 import { RULES } from './rules/index.js';
+import type { MediaIndex } from '../media/index.js';
 
 export interface DiagnoseInput {
   /** The calls to diagnose (after the user's filter); their messages must be kept. */
@@ -17,6 +18,8 @@ export interface DiagnoseInput {
   allCalls?: readonly Call[];
   options?: DiagnoseOptions;
   rules?: readonly Rule[];
+  /** RTP streams of the same inputs (media/collect.ts); rules judge media from SDP alone without it. */
+  media?: MediaIndex;
 }
 
 export function diagnose(input: DiagnoseInput): Finding[] {
@@ -28,7 +31,9 @@ export function diagnose(input: DiagnoseInput): Finding[] {
     const messages = call.kept ?? [];
     for (const rule of input.rules ?? RULES) {
       const info = REGISTRY[rule.code];
-      for (const d of rule.check({ call, messages, calls: all, history, options })) {
+      const ruleInput: RuleInput = { call, messages, calls: all, history, options };
+      if (input.media !== undefined) ruleInput.media = input.media;
+      for (const d of rule.check(ruleInput)) {
         findings.push({
           code: rule.code,
           severity: d.severity ?? info.severity,

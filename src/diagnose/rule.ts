@@ -9,6 +9,7 @@ import type { CapturedMessage } from '../calls/captured-message.js';
 import type { EndpointHistory } from './context.js';
 import type { Severity } from './finding.js';
 import type { FindingCode } from './registry.js';
+import type { MediaIndex } from '../media/index.js';
 
 export interface DiagnoseOptions {
   /** ISO 3166 region (e.g. `DE`) national numbers are validated against; none: only +/00 numbers are checked. */
@@ -23,6 +24,8 @@ export interface RuleInput {
   calls: readonly Call[];
   history: EndpointHistory;
   options: DiagnoseOptions;
+  /** RTP of the same inputs, when the command read it (diagnose does); absent: judge from SDP only. */
+  media?: MediaIndex;
 }
 
 export interface Draft {

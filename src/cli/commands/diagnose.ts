@@ -11,6 +11,8 @@ import { diagnose, reaches } from '../../diagnose/engine.js';
 import { isSeverity, type Severity } from '../../diagnose/finding.js';
 import { isRegion } from '../../diagnose/phone.js';
 import { renderFindings } from '../../report/findings-text.js';
+import { collectRtp } from '../../media/collect.js';
+import { announcedEndpoints } from '../../media/index.js';
 import { addFilterOptions, filterFromFlags, type FilterFlags } from '../filter-options.js';
 import { loadForCommand } from '../inputs.js';
 import { addKeylogOption, keylogFromFlags, type KeylogFlags } from '../keylog-option.js';
@@ -43,7 +45,9 @@ export async function runDiagnose(files: string[], flags: DiagnoseFlags, io: Io,
   const { store, exitCode } = await loadForCommand(files, io, { keep: () => true }, keylogFromFlags(flags, io, env));
   const all = store.calls();
   const calls = all.filter(compileFilter(filter));
-  const findings = diagnose({ calls, allCalls: all, options: region === undefined ? {} : { region } });
+  // RTP only for the calls being judged (media.one-way); a second read keeps the SIP path lean.
+  const media = await collectRtp(files, announcedEndpoints(calls));
+  const findings = diagnose({ calls, allCalls: all, options: region === undefined ? {} : { region }, media });
   if (flags.json) io.out(JSON.stringify(findings, null, 1) + '\n');
   else io.out(renderFindings(findings, { color: io.outIsTty, callIndex: new Map(all.map((c) => [c.callId, c.index])), calls: calls.length }));
   if (exitCode !== Exit.OK) return exitCode;

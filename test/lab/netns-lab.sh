@@ -13,6 +13,9 @@
 #   netns-lab.sh alg-on | alg-off      switch the kernel SIP ALG (nf_conntrack_sip + nf_nat_sip)
 #   netns-lab.sh run SCENARIO OUTDIR   capture SCENARIO on both router sides → OUTDIR/SCENARIO-{lan,wan}.pcap
 #   netns-lab.sh all OUTDIR            up, every scenario, down (always, even on failure)
+#   netns-lab.sh mirror-addr           add 203.0.113.20 to the server namespace (for `sipv probe mirror` on :5060 beside Kamailio)
+#   netns-lab.sh in ph1|srv|rtr CMD... run CMD in the phone 1, server or router namespace
+#   netns-lab.sh udp-timeout S [STREAM] set the router's conntrack UDP timeouts (default 30/120)
 # Scenarios: register-off register-on invite-off invite-on norport-off norport-on
 #            callid-off callid-on timeout-off samemedia-on
 # LAB_NS (default "sipv") prefixes namespace names so two labs can coexist.
@@ -23,7 +26,7 @@ P="${LAB_NS:-sipv}"
 PH1="$P-ph1" PH2="$P-ph2" RTR="$P-rtr" SRV="$P-srv"
 RUN="/tmp/$P-lab"
 UA=(node "$HERE/ua.mjs")
-SRV_IP=203.0.113.10 WAN_IP=203.0.113.1 LAN_GW=192.168.20.1 PH1_IP=192.168.20.100 PH2_IP=192.168.20.101
+SRV_IP=203.0.113.10 MIRROR_IP=203.0.113.20 WAN_IP=203.0.113.1 LAN_GW=192.168.20.1 PH1_IP=192.168.20.100 PH2_IP=192.168.20.101
 
 nsx() { local ns="$1"; shift; ip netns exec "$ns" "$@"; }
 say() { printf 'lab: %s\n' "$*" >&2; }
@@ -250,5 +253,10 @@ case "${1:-}" in
   alg-off) alg_off ;;
   run) run "$2" "$3" ;;
   all) all "$2" ;;
-  *) sed -n '2,20p' "$0" >&2; exit 2 ;;
+  mirror-addr) nsx "$SRV" ip addr replace "$MIRROR_IP/24" dev srv0 ;;
+  in)
+    case "${2:-}" in ph1) ns="$PH1" ;; srv) ns="$SRV" ;; rtr) ns="$RTR" ;; *) say "in: ph1, srv or rtr, not '${2:-}'"; exit 2 ;; esac
+    shift 2; nsx "$ns" "$@" ;;
+  udp-timeout) nsx "$RTR" sysctl -qw "net.netfilter.nf_conntrack_udp_timeout=$2" "net.netfilter.nf_conntrack_udp_timeout_stream=${3:-120}"; flush_ct ;;
+  *) sed -n '2,21p' "$0" >&2; exit 2 ;;
 esac

@@ -13,6 +13,8 @@ import { conversationToJson } from '../report/json.js';
 import { mergeSelectedFrames } from '../report/export/merge.js';
 import { needsNanoseconds, selectFrames } from '../report/export/selection.js';
 import { TcpdumpTextWriter } from '../report/export/text-out.js';
+import { addTlsConnections, decryptionSecretsBlock } from '../report/export/tls-connections.js';
+import type { KeyLog } from '../tls/keylog.js';
 import { CliError } from './io.js';
 
 export type ExportFormat = 'pcap' | 'pcapng' | 'text' | 'json';
@@ -22,6 +24,11 @@ export function exportFormatOf(path: string): ExportFormat {
   if (m === null) throw new CliError(`cannot tell the export format from '${path}': the name must end in .pcap, .pcapng, .txt or .json`);
   const ext = m[1]!.toLowerCase();
   return ext === 'txt' ? 'text' : (ext as ExportFormat);
+}
+
+export interface ExportOptions {
+  /** The key log the calls were decrypted with: pcapng export embeds the lines for the exported TLS connections. */
+  keylog?: KeyLog;
 }
 
 export interface ExportResult {
@@ -37,7 +44,7 @@ export interface ExportResult {
  * `source`; `undefined` marks a source that is no file (a live capture), which
  * pcap/pcapng cannot read again.
  */
-export async function exportCalls(files: readonly (string | undefined)[], calls: readonly Call[], out: string): Promise<ExportResult> {
+export async function exportCalls(files: readonly (string | undefined)[], calls: readonly Call[], out: string, options: ExportOptions = {}): Promise<ExportResult> {
   const format = exportFormatOf(out);
   if (format === 'pcap' || format === 'pcapng') {
     if (files.includes('-')) throw new CliError('export to pcap/pcapng reads the inputs a second time, which stdin (-) cannot do: save it to a file first');
@@ -57,7 +64,7 @@ export async function exportCalls(files: readonly (string | undefined)[], calls:
       for (const call of calls) for (const m of call.kept ?? []) w.message(m);
       packets = w.packets;
     } else {
-      packets = await copyFrames(files, calls, format, write);
+      packets = await copyFrames(files, calls, format, write, options.keylog);
     }
     closeSync(fd);
     renameSync(temp, out);
@@ -78,9 +85,12 @@ export async function exportCalls(files: readonly (string | undefined)[], calls:
  * The second pass: the selected frames of every input, merged by time (one input
  * keeps its own order), copied as they were captured.
  */
-async function copyFrames(files: readonly (string | undefined)[], calls: readonly Call[], format: 'pcap' | 'pcapng', write: (b: Buffer) => void): Promise<number> {
+async function copyFrames(files: readonly (string | undefined)[], calls: readonly Call[], format: 'pcap' | 'pcapng', write: (b: Buffer) => void, keylog?: KeyLog): Promise<number> {
   const selection = selectFrames(calls);
+  // SIP over TLS: the whole connections (handshake included), and for pcapng their secrets, so Wireshark decrypts.
+  const tls = await addTlsConnections(files, calls, selection, keylog);
   const writer = savefileWriter(format, write, { nanoseconds: needsNanoseconds(calls) });
+  if (format === 'pcapng' && tls.keyLines.length > 0) write(decryptionSecretsBlock(tls.keyLines));
   const inputs = [...selection].sort((a, b) => a[0] - b[0]).map(([source, frames]) => ({ source, file: files[source]!, frames }));
   const { reads } = await mergeSelectedFrames(inputs, (f, input) => writer.frame(f, input.source, input.file));
   reads.forEach((read, i) => { if (read.error !== undefined) throw new CliError(`${inputs[i]!.file}: ${read.error}`); });

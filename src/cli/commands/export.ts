@@ -19,9 +19,10 @@ interface ExportFlags extends FilterFlags, KeylogFlags {
 
 export async function runExport(files: string[], flags: ExportFlags, io: Io): Promise<number> {
   const filter = filterFromFlags(flags);
-  const { store, exitCode } = await loadForCommand(files, io, { keep: () => true }, keylogFromFlags(flags, io));
+  const keylog = keylogFromFlags(flags, io);
+  const { store, exitCode } = await loadForCommand(files, io, { keep: () => true }, keylog);
   const calls = store.calls().filter(compileFilter(filter));
-  const r = await exportCalls(files, calls, flags.output);
+  const r = await exportCalls(files, calls, flags.output, keylog === undefined ? {} : { keylog });
   const what = r.format === 'pcap' || r.format === 'pcapng' ? `, ${r.packets} frames` : r.format === 'text' ? `, ${r.packets} packets` : '';
   io.err(safeInline(`${r.calls} conversations (${r.messages} SIP messages${what}) written to ${flags.output}`) + '\n');
   return exitCode;

@@ -16,7 +16,7 @@ export async function exportFiltered(env: ShellEnv, args: string[]): Promise<voi
   if (args.length !== 1) throw new ShellError("export needs one file name, e.g. 'export calls.pcap', 'export calls.txt' or 'export calls.json'");
   const out = args[0]!;
   try {
-    const r = await exportCalls(env.session.sources, env.session.visible(), out);
+    const r = await exportCalls(env.session.sources, env.session.visible(), out, { keylog: env.session.keylog });
     const what = r.format === 'pcap' || r.format === 'pcapng' ? `, ${r.packets} frames` : '';
     env.io.out(safeInline(`${r.calls} conversations (${r.messages} SIP messages${what}) written to ${out}`) + '\n');
   } catch (e) {

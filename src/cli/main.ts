@@ -27,6 +27,7 @@ const COMMANDS: ReadonlyArray<readonly [string, () => Promise<Register>]> = [
   ['export', async () => (await import('./commands/export.js')).registerExport],
   ['report', async () => (await import('./commands/report.js')).registerReport],
   ['hep', async () => (await import('./commands/hep.js')).registerHep],
+  ['compare', async () => (await import('./commands/compare.js')).registerCompare],
   ['probe', async () => (await import('./commands/probe.js')).registerProbe],
   ['shell', async () => (await import('./commands/shell.js')).registerShell],
 ];

@@ -27,6 +27,22 @@ export const DUPLICATE_WINDOW_NS = 5_000_000;
 export interface CallStoreOptions {
   /** Decides, when a call is first seen, whether its messages are kept. */
   keep?: (index: number, callId: string) => boolean;
+  /**
+   * Calls held in full (STYLE.md principle 7). Beyond it the oldest call (first
+   * seen) is folded into `summarised` — counted, never lost from the totals. A
+   * later message of a summarised call opens a new call under the same Call-ID.
+   */
+  maxCalls?: number;
+}
+
+/** The calls dropped beyond `maxCalls`, as totals: how many, by first method and by final status. */
+export interface CallSummary {
+  calls: number;
+  messages: number;
+  /** First request method (`(none)` when only responses were seen) → calls. */
+  byFirstMethod: Map<string, number>;
+  /** Final status (`(none)` when unanswered) → calls. */
+  byFinalStatus: Map<string, number>;
 }
 
 interface CallState extends FactsMemo {
@@ -49,14 +65,26 @@ export class CallStore {
   private readonly headerIndex = new HeaderNameIndex();
   private readonly textLists = new ListInterner<string>();
   private readonly numberLists = new ListInterner<number>();
-  private readonly ordered: CallState[] = [];
+  /**
+   * Calls in arrival order; the first `head` slots are summarised calls not
+   * compacted away yet (Array#shift is linear on large arrays). `ordered[i]`
+   * has index `base + i`.
+   */
+  private ordered: (CallState | undefined)[] = [];
+  private head = 0;
+  private base = 0;
+  private readonly maxCalls: number;
+  readonly summarised: CallSummary = { calls: 0, messages: 0, byFirstMethod: new Map(), byFinalStatus: new Map() };
   /** Header-name bitset of each scanned name layout, in this store's name index. */
   private readonly layoutWords = new Map<HeaderNameList, readonly number[]>();
   private messageCount = 0;
 
-  constructor(private readonly options: CallStoreOptions = {}) {}
+  constructor(private readonly options: CallStoreOptions = {}) {
+    this.maxCalls = options.maxCalls ?? Infinity;
+  }
 
-  get size(): number { return this.ordered.length; }
+  /** Calls held (not counting summarised ones). */
+  get size(): number { return this.ordered.length - this.head; }
   get messagesSeen(): number { return this.messageCount; }
 
   add(m: CapturedMessage): void {
@@ -69,6 +97,7 @@ export class CallStore {
       state = this.open(callId, m, getHeader(msg, 'from') ?? '', getHeader(msg, 'to') ?? '');
       this.byId.set(callId, state);
       this.ordered.push(state);
+      if (this.ordered.length - this.head > this.maxCalls) this.summariseOldest();
     }
     this.update(state, m);
     addFacts(state.call.facts, m, state, this.textLists);
@@ -95,6 +124,7 @@ export class CallStore {
       state = this.open(callId, m, from, to);
       this.byId.set(callId, state);
       this.ordered.push(state);
+      if (this.ordered.length - this.head > this.maxCalls) this.summariseOldest();
     }
     this.update(state, m);
     let words = this.layoutWords.get(s.names);
@@ -115,15 +145,43 @@ export class CallStore {
 
   /** All calls in arrival order. */
   calls(): Call[] {
-    return this.ordered.map((s) => s.call);
+    const calls: Call[] = new Array(this.size);
+    for (let i = this.head; i < this.ordered.length; i++) calls[i - this.head] = this.ordered[i]!.call;
+    return calls;
   }
 
   find(callId: string): Call | undefined {
     return this.byId.get(callId)?.call;
   }
 
+  /** The call with this arrival index, unless it was summarised. */
+  at(index: number): Call | undefined {
+    const i = index - this.base;
+    return i < this.head ? undefined : this.ordered[i]?.call;
+  }
+
+  /** Folds the call seen first into the totals and forgets it. */
+  private summariseOldest(): void {
+    const state = this.ordered[this.head]!;
+    this.ordered[this.head++] = undefined;
+    if (this.head >= 4096 && this.head * 2 >= this.ordered.length) {
+      this.ordered = this.ordered.slice(this.head);
+      this.base += this.head;
+      this.head = 0;
+    }
+    const { call } = state;
+    if (this.byId.get(call.callId) === state) this.byId.delete(call.callId);
+    const s = this.summarised;
+    s.calls++;
+    s.messages += call.messages;
+    const method = call.firstMethod ?? '(none)';
+    s.byFirstMethod.set(method, (s.byFirstMethod.get(method) ?? 0) + 1);
+    const status = call.finalStatus === null ? '(none)' : String(call.finalStatus);
+    s.byFinalStatus.set(status, (s.byFinalStatus.get(status) ?? 0) + 1);
+  }
+
   private open(callId: string, m: CapturedMessage, from: string, to: string): CallState {
-    const index = this.ordered.length;
+    const index = this.base + this.ordered.length;
     const at: Timestamp = { sec: m.sec, nsec: m.nsec };
     const fromNumber = partyNumber(from);
     const toNumber = partyNumber(to);

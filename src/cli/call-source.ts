@@ -9,6 +9,7 @@
  *   await source.close();
  */
 import type { CallStoreOptions } from '../calls/store.js';
+import type { Limits } from '../core/limits.js';
 import { StoreError } from '../store/backend.js';
 import { openStore } from '../store/open.js';
 import { memoryCallSource, storeCallSource, type CallSource } from '../store/source.js';
@@ -28,10 +29,10 @@ export function checkInputs(files: string[], store: string | undefined): void {
   if (store === undefined && files.length === 0) throw new CliError('give capture files (or - for stdin), or --store URL', Exit.USAGE);
 }
 
-export async function openCallSource(files: string[], store: string | undefined, io: Io, storeOptions: CallStoreOptions = {}, keylog?: KeyLog): Promise<OpenedSource> {
+export async function openCallSource(files: string[], store: string | undefined, io: Io, storeOptions: CallStoreOptions = {}, keylog?: KeyLog, limits?: Limits): Promise<OpenedSource> {
   checkInputs(files, store);
   if (store === undefined) {
-    const loaded = await loadForCommand(files, io, storeOptions, keylog);
+    const loaded = await loadForCommand(files, io, storeOptions, keylog, limits);
     return { source: memoryCallSource(loaded.store), exitCode: loaded.exitCode };
   }
   try {

@@ -5,10 +5,12 @@
  */
 import { safeInline } from '../core/sanitize.js';
 import type { Issue } from '../core/issue.js';
+import { DEFAULT_LIMITS, limitWarning, type Limits } from '../core/limits.js';
 import { CallStore, type CallStoreOptions } from '../calls/store.js';
 import { loadInputs, type InputReport } from '../ingest/load.js';
 import type { KeyLog } from '../tls/keylog.js';
 import { Exit, type Io } from './io.js';
+import { callSummaryWarning, defaultLimits } from './limit-options.js';
 import { progressBar } from './progress.js';
 
 /** Per input, how many non-fatal issues are printed before a "… and N more" line. */
@@ -21,15 +23,17 @@ export interface Loaded {
   exitCode: number;
 }
 
-export async function loadForCommand(files: string[], io: Io, storeOptions: CallStoreOptions = {}, keylog?: KeyLog): Promise<Loaded> {
-  const store = new CallStore(storeOptions);
+export async function loadForCommand(files: string[], io: Io, storeOptions: CallStoreOptions = {}, keylog?: KeyLog, limits: Limits = defaultLimits()): Promise<Loaded> {
+  const store = new CallStore({ maxCalls: limits.maxCalls, ...storeOptions });
   const progress = progressBar(io);
-  const reports = await loadInputs(files, store, { onProgress: progress?.update, keylog });
+  const reports = await loadInputs(files, store, { onProgress: progress?.update, keylog, limits });
   progress?.finish();
   let exitCode: number = Exit.OK;
   for (const report of reports) {
-    if (reportInput(report, io)) exitCode = Exit.USAGE;
+    if (reportInput(report, io, limits)) exitCode = Exit.USAGE;
   }
+  const summary = callSummaryWarning(store.summarised, limits);
+  if (summary !== undefined) io.err(summary + '\n');
   return { store, reports, exitCode };
 }
 
@@ -44,11 +48,13 @@ function line(file: string, at: string, what: string): string {
 }
 
 /** Prints what went wrong with one input; true when it counts as damage (exit 2). */
-export function reportInput(report: InputReport, io: Io): boolean {
+export function reportInput(report: InputReport, io: Io, limits: Limits = DEFAULT_LIMITS): boolean {
   if (report.error !== undefined) {
     io.err(line(report.file, '', report.error));
     return true;
   }
+  // Limits reached: one line each, whatever else is shown (never a silent drop).
+  for (const hit of report.limitHits) io.err(line(report.file, '', `warning: ${limitWarning(hit, limits)}`));
   const damage = report.issues.filter(isDamage);
   const other = report.issues.filter((i) => !isDamage(i));
   for (const i of other.slice(0, SHOWN_ISSUES)) io.err(line(report.file, where(i), `warning: ${i.detail}`));

@@ -7,6 +7,7 @@
  * Anything that is not SIP is counted, never an error.
  */
 import { issue, type Issue } from '../core/issue.js';
+import { DEFAULT_LIMITS, type LimitHit, type Limits } from '../core/limits.js';
 import type { CapturedMessage, MessageTransport } from '../calls/captured-message.js';
 import type { TransportPayload } from '../net/packet.js';
 import { decodeHep } from '../net/hep.js';
@@ -14,7 +15,8 @@ import { TcpReassembler } from '../net/tcp-stream.js';
 import { WebSocketParser } from '../net/websocket.js';
 import { sipStartLineKind } from '../sip/detect.js';
 import { SipStreamFramer } from '../sip/framer.js';
-import { parseSipMessage } from '../sip/parse.js';
+import { parseSipMessage, type ParseOptions } from '../sip/parse.js';
+import { isCleanScan } from '../sip/scan.js';
 import { TlsDecryptor, type TlsStream } from '../tls/decryptor.js';
 import { KeyLog } from '../tls/keylog.js';
 
@@ -46,11 +48,17 @@ export class SipExtractor {
   readonly stats: ExtractStats = { sipMessages: 0, hepPackets: 0, nonSipDatagrams: 0, nonSipStreamBytes: 0, tlsStreams: 0 };
   private readonly own: Issue[] = [];
 
-  /** SIP-framing and HEP issues, then the TCP reassembler's (gaps, evictions). */
+  /** SIP-framing, WebSocket and HEP issues, then the TCP reassembler's (gaps, evictions). */
   get issues(): Issue[] {
-    return [...this.tls.issues, ...this.own, ...this.tcp.issues];
+    const ws: Issue[] = [];
+    for (const mode of this.streams.values()) if (mode.kind === 'websocket') ws.push(...mode.ws.issues);
+    return [...this.tls.issues, ...this.own, ...ws, ...this.tcp.issues];
   }
-  private readonly tcp = new TcpReassembler();
+  private readonly tcp: TcpReassembler;
+  private readonly limits: Limits;
+  private readonly parseOptions: ParseOptions;
+  /** Messages whose headers were cut by `maxHeaders` / `maxHeaderBytes`. */
+  private readonly headerCuts = { tooMany: 0, tooLong: 0 };
   private readonly streams = new Map<string, StreamMode>();
   /** The segment that last delivered bytes per direction, to date messages flushed at the end. */
   private readonly lastSegment = new Map<string, TransportPayload>();
@@ -62,8 +70,30 @@ export class SipExtractor {
   readonly tls: TlsDecryptor;
 
   /** `source` is the position of the input in the FILE... list; `keylog` holds TLS secrets (SSLKEYLOGFILE). */
-  constructor(private readonly sink: MessageSink, private readonly source = 0, opts: { keylog?: KeyLog } = {}) {
+  constructor(private readonly sink: MessageSink, private readonly source = 0, opts: { keylog?: KeyLog; limits?: Limits } = {}) {
     this.tls = new TlsDecryptor(opts.keylog ?? new KeyLog());
+    const limits = opts.limits ?? DEFAULT_LIMITS;
+    this.limits = limits;
+    this.tcp = new TcpReassembler({ maxBufferedBytes: limits.maxTcpBuffer, maxFlows: limits.maxTcpFlows });
+    this.parseOptions = { maxHeaders: limits.maxHeaders, maxHeaderBytes: limits.maxHeaderBytes };
+  }
+
+  /** What each limit cut so far, one entry per limit that was reached. */
+  limitHits(): LimitHit[] {
+    const hits: LimitHit[] = [];
+    const t = this.tcp.stats;
+    if (t.bufferGaps > 0) hits.push({ key: 'maxTcpBuffer', count: t.bufferGaps, bytes: t.bufferGapBytes, noun: ['TCP gap', 'TCP gaps'], why: 'more than {limit} buffered behind a missing segment' });
+    if (t.evicted > 0) hits.push({ key: 'maxTcpFlows', count: t.evicted, noun: ['TCP direction forgotten', 'TCP directions forgotten'], why: 'more than {limit} open at once' });
+    let cut = 0, cutBytes = 0, ws = 0;
+    for (const mode of this.streams.values()) {
+      if (mode.kind === 'sip') { cut += mode.framer.tooLarge.messages; cutBytes += mode.framer.tooLarge.skippedBytes; }
+      if (mode.kind === 'websocket') ws += mode.ws.tooLarge;
+    }
+    if (cut > 0) hits.push({ key: 'maxMessageBytes', count: cut, bytes: cutBytes, noun: ['SIP message cut', 'SIP messages cut'], why: 'larger than {limit} on a stream' });
+    if (ws > 0) hits.push({ key: 'maxMessageBytes', count: ws, noun: ['WebSocket message dropped', 'WebSocket messages dropped'], why: 'larger than {limit}' });
+    if (this.headerCuts.tooMany > 0) hits.push({ key: 'maxHeaders', count: this.headerCuts.tooMany, noun: ['SIP message with headers left unparsed', 'SIP messages with headers left unparsed'], why: 'more than {limit} headers' });
+    if (this.headerCuts.tooLong > 0) hits.push({ key: 'maxHeaderBytes', count: this.headerCuts.tooLong, noun: ['SIP message with headers left unparsed', 'SIP messages with headers left unparsed'], why: 'headers longer than {limit}' });
+    return hits;
   }
 
   push(p: TransportPayload): void {
@@ -86,7 +116,7 @@ export class SipExtractor {
   /** One SIP message in one datagram or chunk; false when it is not SIP. */
   private emitDatagram(payload: Buffer, p: TransportPayload, transport: MessageTransport): boolean {
     if (sipStartLineKind(payload) === null) return false;
-    const msg = parseSipMessage(payload);
+    const msg = parseSipMessage(payload, this.parseOptions);
     if (msg === null) return false;
     this.emit(msg, p, transport);
     return true;
@@ -94,6 +124,7 @@ export class SipExtractor {
 
   private emit(msg: NonNullable<ReturnType<typeof parseSipMessage>>, p: TransportPayload, transport: MessageTransport, hep?: CapturedMessage['hep'], frames = p.frames): void {
     this.stats.sipMessages++;
+    if (!isCleanScan(msg)) this.countCuts(msg.issues);
     const m: CapturedMessage = {
       seq: 0, source: this.source, frame: p.frame, sec: p.sec, nsec: p.nsec,
       srcIp: p.srcIp, srcPort: p.srcPort, dstIp: p.dstIp, dstPort: p.dstPort,
@@ -125,7 +156,7 @@ export class SipExtractor {
     if (hep.correlationId !== undefined) meta.correlationId = hep.correlationId;
     // A HEP payload is one whole SIP message even when the original went over TCP.
     if (sipStartLineKind(hep.payload) === null) return;
-    const msg = parseSipMessage(hep.payload);
+    const msg = parseSipMessage(hep.payload, this.parseOptions);
     if (msg !== null) this.emit(msg, inner, inner.transport as MessageTransport, meta);
   }
 
@@ -133,7 +164,7 @@ export class SipExtractor {
     this.lastSegment.set(dir, seg);
     let mode = this.streams.get(dir) ?? { kind: 'probe' };
     if (mode.kind === 'probe') {
-      mode = chooseMode(data);
+      mode = chooseMode(data, this.limits);
       if (mode.kind === 'other' && isTls(data)) this.stats.tlsStreams++;
       if (mode.kind === 'other' && isTls(data)) mode = this.openTls(dir, seg);
       if (mode.kind === 'sip' && dir.endsWith(TLS_PLAINTEXT)) mode.transport = 'tls';
@@ -174,8 +205,16 @@ export class SipExtractor {
     return { kind: 'tls', tls: this.tls.open(seg, (plain, at, gap) => this.onStream(inner, plain, at, gap)) };
   }
 
+  /** Header limits reached in one message (the framer counts its own cuts). */
+  private countCuts(issues: readonly Issue[]): void {
+    for (const i of issues) {
+      if (i.code === 'sip.too-many-headers') this.headerCuts.tooMany++;
+      else if (i.code === 'sip.headers-too-long') this.headerCuts.tooLong++;
+    }
+  }
+
   private emitFramed(raw: Buffer, problems: Issue[], seg: TransportPayload, transport: MessageTransport, frames: number[]): void {
-    const msg = parseSipMessage(raw);
+    const msg = parseSipMessage(raw, this.parseOptions);
     if (msg === null) {
       this.own.push(issue('sip.unframed', `frame ${seg.frame}: ${raw.length} bytes on a SIP stream are not a SIP message`));
       return;
@@ -216,11 +255,11 @@ function isTls(b: Buffer): boolean {
  * mid-stream, so SIP is recognised anywhere in the first chunk that holds
  * `SIP/2.0`, and the framer skips (and reports) what comes before.
  */
-function chooseMode(data: Buffer): StreamMode {
+function chooseMode(data: Buffer, limits: Limits): StreamMode {
   if (data.length >= 4 && data.subarray(0, 4).equals(HEP3)) return { kind: 'hep', framer: new HepStreamFramer() };
-  if (isWebSocketHandshake(data)) return { kind: 'websocket', ws: new WebSocketParser() };
+  if (isWebSocketHandshake(data)) return { kind: 'websocket', ws: new WebSocketParser({ maxPayload: limits.maxMessageBytes }) };
   if (isTls(data)) return { kind: 'other' };
-  if (data.indexOf(SIP_VERSION) >= 0) return { kind: 'sip', framer: new SipStreamFramer(), transport: 'tcp' };
+  if (data.indexOf(SIP_VERSION) >= 0) return { kind: 'sip', framer: new SipStreamFramer({ maxMessageBytes: limits.maxMessageBytes }), transport: 'tcp' };
   return { kind: 'probe' };
 }
 

@@ -4,6 +4,7 @@
  * by itself, so `end()` is the moment TCP leftovers flush.
  */
 import type { Frame } from '../capture/frame.js';
+import { DEFAULT_LIMITS, type Limits } from '../core/limits.js';
 import type { CallStore } from '../calls/store.js';
 import { PacketDecoder } from '../net/decode.js';
 import type { KeyLog } from '../tls/keylog.js';
@@ -16,9 +17,9 @@ export interface Feed {
   readonly extractor: SipExtractor;
 }
 
-export function createFeed(store: CallStore, source: number, keylog?: KeyLog): Feed {
-  const decoder = new PacketDecoder();
-  const extractor = new SipExtractor((m) => store.add(m), source, { keylog });
+export function createFeed(store: CallStore, source: number, keylog?: KeyLog, limits: Limits = DEFAULT_LIMITS): Feed {
+  const decoder = new PacketDecoder({ maxFragmentDatagrams: limits.maxFragments, maxFragmentBytes: limits.maxFragmentBytes });
+  const extractor = new SipExtractor((m) => store.add(m), source, { keylog, limits });
   return {
     decoder,
     extractor,

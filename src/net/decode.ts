@@ -80,6 +80,11 @@ export class PacketDecoder {
   private fragFrames: number[] | undefined;
   private sink: Emit = () => {};
 
+  /** IP reassembly counters (evictions by limit, bytes dropped), for the limit warnings. */
+  get defragStats(): Defragmenter['stats'] {
+    return this.defrag.stats;
+  }
+
   constructor(opts: Partial<NetLimits> = {}) {
     this.limits = { ...DEFAULT_NET_LIMITS, ...opts };
     this.log = new IssueLog(this.limits.maxIssues);

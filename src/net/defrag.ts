@@ -44,7 +44,11 @@ interface Datagram {
 export class Defragmenter {
   readonly opts: DefragOptions;
   readonly log: IssueLog;
-  readonly stats = { fragments: 0, reassembled: 0, duplicates: 0, conflicts: 0, timedOut: 0, evicted: 0, incomplete: 0 };
+  readonly stats = {
+    fragments: 0, reassembled: 0, duplicates: 0, conflicts: 0, timedOut: 0, evicted: 0, incomplete: 0,
+    /** Of `evicted`: dropped for `maxPending` (the rest for `maxBytes`), and the fragment bytes they held. */
+    evictedForCount: 0, evictedBytes: 0,
+  };
   private readonly pending = new Map<string, Datagram>();
   private bytes = 0;
   /** The frames of the datagram the last `push` completed. */
@@ -164,6 +168,8 @@ export class Defragmenter {
     while (this.pending.size > this.opts.maxPending || this.bytes > this.opts.maxBytes) {
       const [key, d] = this.pending.entries().next().value as [string, Datagram];
       this.stats.evicted++;
+      this.stats.evictedBytes += d.covered;
+      if (this.pending.size > this.opts.maxPending) this.stats.evictedForCount++;
       const why = this.pending.size > this.opts.maxPending ? `${this.opts.maxPending} pending datagrams` : `${this.opts.maxBytes} buffered bytes`;
       this.log.addAt(frame, 'ip.fragment-evicted', `dropped the incomplete datagram started at frame ${d.firstFrame}: limit of ${why}`);
       this.drop(key);

@@ -60,6 +60,8 @@ export class TcpReassembler {
   readonly log: IssueLog;
   readonly stats = {
     segments: 0, bytes: 0, retransmissions: 0, overlaps: 0, outOfOrder: 0, gaps: 0, gapBytes: 0,
+    /** Gaps (and their bytes) given up on because `maxBufferedBytes` was reached. */
+    bufferGaps: 0, bufferGapBytes: 0,
     closed: 0, evicted: 0, idleClosed: 0,
   };
   private readonly flows = new Map<string, Direction>();
@@ -151,7 +153,12 @@ export class TcpReassembler {
     if (rel > 0) {
       this.stats.outOfOrder++;
       this.hold(d, seq, data, p);
-      if (d.pendingBytes > this.opts.maxBufferedBytes) this.skipHole(key, d, emit, `${this.opts.maxBufferedBytes} bytes were buffered`);
+      if (d.pendingBytes > this.opts.maxBufferedBytes) {
+        // The limit's own share of the gaps, so the CLI can say which flag to raise.
+        this.stats.bufferGaps++;
+        this.stats.bufferGapBytes += (d.pending[0]!.seq - d.next) >>> 0;
+        this.skipHole(key, d, emit, `${this.opts.maxBufferedBytes} bytes were buffered`);
+      }
       return;
     }
     if (rel < 0) {

@@ -44,6 +44,8 @@ export class WebSocketParser {
   private binary = false;
   private inMessage = false;
   private dropping = false;
+  /** Messages dropped for exceeding `maxPayload`. */
+  tooLarge = 0;
   /** Stream offset of `buf[0]`, for issue offsets. */
   private pos = 0;
 
@@ -171,6 +173,7 @@ export class WebSocketParser {
     }
     if (oversized && !this.dropping) {
       this.issues.push(issue('ws.max-payload', `message exceeds ${this.opts.maxPayload} bytes; dropped`, this.pos + off));
+      this.tooLarge++;
       this.dropping = true;
       this.parts = [];
     }

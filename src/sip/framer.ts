@@ -45,6 +45,8 @@ export class SipStreamFramer {
   private afterGap = false;
   private midLine = false;  // off is inside a junk line: no start line before its LF
   private pending: Issue[] = [];
+  /** Messages cut at `maxMessageBytes`, and the body bytes skipped for them (when Content-Length said). */
+  readonly tooLarge = { messages: 0, skippedBytes: 0 };
 
   constructor(opts: FramerOptions = {}) {
     this.max = opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
@@ -142,6 +144,7 @@ export class SipStreamFramer {
       const headEnd = this.findHeadEnd();
       if (headEnd < 0) {
         if (avail > this.max) {
+          this.tooLarge.messages++;
           this.cut(emit, this.off + this.max, 'sip.message-too-large', `no end of headers within ${this.max} bytes`);
           this.midLine = true;
         }
@@ -153,6 +156,8 @@ export class SipStreamFramer {
       if (cl >= 0) {
         const end = headEnd + cl;
         if (end - this.off > this.max) {
+          this.tooLarge.messages++;
+          this.tooLarge.skippedBytes += cl;
           this.cut(emit, headEnd, 'sip.message-too-large', `Content-Length ${cl} exceeds the ${this.max}-byte limit; body skipped`);
           this.discard = cl;
         } else if (end <= this.len) {

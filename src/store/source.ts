@@ -54,7 +54,7 @@ export function memoryCallSource(store: CallStore): CallSource {
     },
     async find(wanted) {
       const asIndex = /^\d+$/.test(wanted) ? Number(wanted) : -1;
-      return store.find(wanted) ?? (asIndex >= 0 ? store.calls()[asIndex] : undefined);
+      return store.find(wanted) ?? (asIndex >= 0 ? store.at(asIndex) : undefined);
     },
     async messages(call) {
       if (call.kept === null) throw new Error(`call ${call.index}: its messages were not kept while reading`);

@@ -9,9 +9,10 @@ import { renderCallsTable } from '../../report/calls-text.js';
 import { addFilterOptions, filterFromFlags, type FilterFlags } from '../filter-options.js';
 import { openCallSource } from '../call-source.js';
 import { addKeylogOption, keylogFromFlags, type KeylogFlags } from '../keylog-option.js';
+import { addLimitOptions, limitsFromFlags, type LimitFlags } from '../limit-options.js';
 import { CliError, type Io } from '../io.js';
 
-interface CallsFlags extends FilterFlags, KeylogFlags {
+interface CallsFlags extends FilterFlags, KeylogFlags, LimitFlags {
   sort: string;
   store?: string;
   json?: boolean;
@@ -27,7 +28,7 @@ export function sortCalls(calls: Call[], order: string): Call[] {
 export async function runCalls(files: string[], flags: CallsFlags, io: Io): Promise<number> {
   const filter = filterFromFlags(flags);
   sortCalls([], flags.sort);
-  const { source, exitCode } = await openCallSource(files, flags.store, io, {}, keylogFromFlags(flags, io));
+  const { source, exitCode } = await openCallSource(files, flags.store, io, {}, keylogFromFlags(flags, io), limitsFromFlags(flags));
   const calls = sortCalls(await source.list({ filter }), flags.sort);
   await source.close();
   if (flags.ndjson) {
@@ -57,5 +58,5 @@ Examples:
   sipv calls a.pcap b.pcap --where "has Diversion" --where "dstip 10.0.0.5" --condition and
   tcpdump -nn -A -r trace.pcap | sipv calls -
   sipv calls --store calls.duckdb --where "dstnum 8969669"`);
-  addKeylogOption(addFilterOptions(cmd)).action((files: string[], flags: CallsFlags) => run(runCalls(files, flags, io)));
+  addLimitOptions(addKeylogOption(addFilterOptions(cmd))).action((files: string[], flags: CallsFlags) => run(runCalls(files, flags, io)));
 }

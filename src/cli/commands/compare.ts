@@ -11,15 +11,17 @@ import { reaches } from '../../diagnose/engine.js';
 import { isSeverity } from '../../diagnose/finding.js';
 import { renderCompare } from '../../report/compare-text.js';
 import { loadForCommand } from '../inputs.js';
+import { addLimitOptions, limitsFromFlags, type LimitFlags } from '../limit-options.js';
 import { CliError, Exit, type Io } from '../io.js';
+import type { Limits } from '../../core/limits.js';
 
-interface CompareFlags {
+interface CompareFlags extends LimitFlags {
   json?: boolean;
   failOn?: string | true;
 }
 
-async function messagesOf(file: string, io: Io): Promise<{ messages: CapturedMessage[]; exitCode: number }> {
-  const { store, exitCode } = await loadForCommand([file], io, { keep: () => true });
+async function messagesOf(file: string, io: Io, limits: Limits): Promise<{ messages: CapturedMessage[]; exitCode: number }> {
+  const { store, exitCode } = await loadForCommand([file], io, { keep: () => true }, undefined, limits);
   const messages = store.calls().flatMap((c) => c.kept ?? []).sort((a, b) => a.seq - b.seq);
   return { messages, exitCode };
 }
@@ -27,8 +29,9 @@ async function messagesOf(file: string, io: Io): Promise<{ messages: CapturedMes
 export async function runCompare(beforeFile: string, afterFile: string, flags: CompareFlags, io: Io): Promise<number> {
   if (typeof flags.failOn === 'string' && !isSeverity(flags.failOn)) throw new CliError(`--fail-on must be info, warning or error, not '${flags.failOn}'`);
   if (beforeFile === '-' && afterFile === '-') throw new CliError('only one of BEFORE and AFTER can be stdin');
-  const before = await messagesOf(beforeFile, io);
-  const after = await messagesOf(afterFile, io);
+  const limits = limitsFromFlags(flags);
+  const before = await messagesOf(beforeFile, io, limits);
+  const after = await messagesOf(afterFile, io, limits);
   const result = compareCaptures(before.messages, after.messages);
   if (flags.json) io.out(JSON.stringify(compareToJson(result), null, 1) + '\n');
   else io.out(renderCompare(result, { color: io.outIsTty, beforeName: beforeFile, afterName: afterFile }));
@@ -39,8 +42,8 @@ export async function runCompare(beforeFile: string, afterFile: string, flags: C
 }
 
 export function registerCompare(program: Command, io: Io, run: (p: Promise<number>) => void): void {
-  program
-    .command('compare')
+  addLimitOptions(program
+    .command('compare'))
     .description('what changed between two captures of the same traffic (both sides of a router: NAT vs SIP ALG)')
     .argument('<before>', 'capture taken before the device (e.g. LAN side)')
     .argument('<after>', 'capture taken after the device (e.g. WAN side)')

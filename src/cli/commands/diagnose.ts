@@ -16,9 +16,10 @@ import { announcedEndpoints } from '../../media/index.js';
 import { addFilterOptions, filterFromFlags, type FilterFlags } from '../filter-options.js';
 import { loadForCommand } from '../inputs.js';
 import { addKeylogOption, keylogFromFlags, type KeylogFlags } from '../keylog-option.js';
+import { addLimitOptions, limitsFromFlags, type LimitFlags } from '../limit-options.js';
 import { CliError, Exit, type Io } from '../io.js';
 
-interface DiagnoseFlags extends FilterFlags, KeylogFlags {
+interface DiagnoseFlags extends FilterFlags, KeylogFlags, LimitFlags {
   region?: string;
   json?: boolean;
   failOn?: string;
@@ -42,7 +43,7 @@ export async function runDiagnose(files: string[], flags: DiagnoseFlags, io: Io,
   }
   if (flags.region !== undefined && !isRegion(flags.region)) throw new CliError(`--region '${flags.region}' is not an ISO 3166 country code libphonenumber knows`);
   const region = flags.region?.toUpperCase() ?? regionFromEnv(env);
-  const { store, exitCode } = await loadForCommand(files, io, { keep: () => true }, keylogFromFlags(flags, io, env));
+  const { store, exitCode } = await loadForCommand(files, io, { keep: () => true }, keylogFromFlags(flags, io, env), limitsFromFlags(flags));
   const all = store.calls();
   const calls = all.filter(compileFilter(filter));
   // RTP only for the calls being judged (media.one-way); a second read keeps the SIP path lean.
@@ -67,5 +68,5 @@ Examples:
   sipv diagnose server.pcap
   sipv diagnose trunk.pcapng --region DE --where "srcnum 1502"
   sipv diagnose nightly.pcap --json --fail-on error`);
-  addKeylogOption(addFilterOptions(cmd)).action((files: string[], flags: DiagnoseFlags) => run(runDiagnose(files, flags, io, process.env)));
+  addLimitOptions(addKeylogOption(addFilterOptions(cmd))).action((files: string[], flags: DiagnoseFlags) => run(runDiagnose(files, flags, io, process.env)));
 }

@@ -10,17 +10,18 @@ import { exportCalls } from '../export-run.js';
 import { addFilterOptions, filterFromFlags, type FilterFlags } from '../filter-options.js';
 import { loadForCommand } from '../inputs.js';
 import { addKeylogOption, keylogFromFlags, type KeylogFlags } from '../keylog-option.js';
+import { addLimitOptions, limitsFromFlags, type LimitFlags } from '../limit-options.js';
 import type { Io } from '../io.js';
 import { safeInline } from '../../core/sanitize.js';
 
-interface ExportFlags extends FilterFlags, KeylogFlags {
+interface ExportFlags extends FilterFlags, KeylogFlags, LimitFlags {
   output: string;
 }
 
 export async function runExport(files: string[], flags: ExportFlags, io: Io): Promise<number> {
   const filter = filterFromFlags(flags);
   const keylog = keylogFromFlags(flags, io);
-  const { store, exitCode } = await loadForCommand(files, io, { keep: () => true }, keylog);
+  const { store, exitCode } = await loadForCommand(files, io, { keep: () => true }, keylog, limitsFromFlags(flags));
   const calls = store.calls().filter(compileFilter(filter));
   const r = await exportCalls(files, calls, flags.output, keylog === undefined ? {} : { keylog });
   const what = r.format === 'pcap' || r.format === 'pcapng' ? `, ${r.packets} frames` : r.format === 'text' ? `, ${r.packets} packets` : '';
@@ -43,5 +44,5 @@ Examples:
   sipv export trace.pcap --where "srcnum 4151509" -o failed-call.pcap
   sipv export a.pcapng b.pcap --where "ip 10.0.0.0/8" -o calls.pcapng
   sipv export trace.pcap -o calls.json`);
-  addKeylogOption(addFilterOptions(cmd)).action((files: string[], flags: ExportFlags) => run(runExport(files, flags, io)));
+  addLimitOptions(addKeylogOption(addFilterOptions(cmd))).action((files: string[], flags: ExportFlags) => run(runExport(files, flags, io)));
 }

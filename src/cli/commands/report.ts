@@ -14,16 +14,17 @@ import { renderReportHtml } from '../../report/html/page.js';
 import { regionFromEnv } from './diagnose.js';
 import { addFilterOptions, filterFromFlags, type FilterFlags } from '../filter-options.js';
 import { loadForCommand } from '../inputs.js';
+import { addLimitOptions, limitsFromFlags, type LimitFlags } from '../limit-options.js';
 import { CliError, type Io } from '../io.js';
 
-interface ReportFlags extends FilterFlags {
+interface ReportFlags extends FilterFlags, LimitFlags {
   output: string;
 }
 
 export async function runReport(files: string[], flags: ReportFlags, io: Io, env: NodeJS.ProcessEnv = {}): Promise<number> {
   if (!/\.html?$/i.test(flags.output)) throw new CliError(`the report is HTML: give -o a name ending in .html, not '${flags.output}'`);
   const filter = filterFromFlags(flags);
-  const { store, exitCode } = await loadForCommand(files, io, { keep: () => true });
+  const { store, exitCode } = await loadForCommand(files, io, { keep: () => true }, undefined, limitsFromFlags(flags));
   const all = store.calls();
   const calls = all.filter(compileFilter(filter));
   const region = regionFromEnv(env);
@@ -50,5 +51,5 @@ The file needs no network and no other files: mail it, attach it to a ticket.
 Examples:
   sipv report trace.pcap -o report.html
   sipv report trunk.pcapng --where "dstnum 4969*" -o failed-to-germany.html`);
-  addFilterOptions(cmd).action((files: string[], flags: ReportFlags) => run(runReport(files, flags, io, process.env)));
+  addLimitOptions(addFilterOptions(cmd)).action((files: string[], flags: ReportFlags) => run(runReport(files, flags, io, process.env)));
 }

@@ -14,9 +14,10 @@ import { renderLadderText } from '../../report/ladder-text.js';
 import { ladderTextOptions } from '../ladder-options.js';
 import { openCallSource } from '../call-source.js';
 import { addKeylogOption, keylogFromFlags, type KeylogFlags } from '../keylog-option.js';
+import { addLimitOptions, limitsFromFlags, type LimitFlags } from '../limit-options.js';
 import { CliError, Exit, type Io } from '../io.js';
 
-interface ShowFlags extends KeylogFlags {
+interface ShowFlags extends KeylogFlags, LimitFlags {
   call: string;
   messages?: boolean;
   message?: string;
@@ -38,7 +39,7 @@ export function callSelector(wanted: string): { keep: NonNullable<CallStoreOptio
 export async function runShow(files: string[], flags: ShowFlags, io: Io): Promise<number> {
   const messageNumber = flags.message === undefined ? undefined : parseMessageNumber(flags.message);
   const selector = callSelector(flags.call);
-  const { source, exitCode } = await openCallSource(files, flags.store, io, { keep: selector.keep }, keylogFromFlags(flags, io));
+  const { source, exitCode } = await openCallSource(files, flags.store, io, { keep: selector.keep }, keylogFromFlags(flags, io), limitsFromFlags(flags));
   const call = await source.find(flags.call);
   const size = source.totalCalls;
   if (call === undefined) {
@@ -73,8 +74,8 @@ function parseMessageNumber(text: string): number {
 }
 
 export function registerShow(program: Command, io: Io, run: (p: Promise<number>) => void): void {
-  addKeylogOption(program
-    .command('show'))
+  addLimitOptions(addKeylogOption(program
+    .command('show')))
     .description("show one call's messages")
     .argument('[file...]', 'pcap, pcapng, tcpdump -A text, gzip of any, or - for stdin')
     .option('--store <url>', 'answer from a store made by `sipv index` instead of FILE...')

@@ -9,6 +9,8 @@ import type { Command } from 'commander';
 import { compileFilter } from '../../calls/filter.js';
 import { safeInline } from '../../core/sanitize.js';
 import { diagnose } from '../../diagnose/engine.js';
+import { collectRtp } from '../../media/collect.js';
+import { announcedEndpoints } from '../../media/index.js';
 import { buildReport } from '../../report/html/model.js';
 import { renderReportHtml } from '../../report/html/page.js';
 import { regionFromEnv } from './diagnose.js';
@@ -28,7 +30,9 @@ export async function runReport(files: string[], flags: ReportFlags, io: Io, env
   const all = store.calls();
   const calls = all.filter(compileFilter(filter));
   const region = regionFromEnv(env);
-  const findings = diagnose({ calls, allCalls: all, options: region === undefined ? {} : { region } });
+  // The same findings as sipv diagnose, media.one-way included (RTP from a second read).
+  const media = await collectRtp(files, announcedEndpoints(calls));
+  const findings = diagnose({ calls, allCalls: all, options: region === undefined ? {} : { region }, media });
   const html = renderReportHtml(buildReport(files, calls, findings));
   try {
     writeFileSync(flags.output, html);

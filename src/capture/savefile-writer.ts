@@ -100,6 +100,7 @@ export class PcapFileWriter implements SavefileWriter {
 const SHB = 0x0a0d0d0a;
 const IDB = 0x00000001;
 const EPB = 0x00000006;
+const DSB = 0x0000000a;
 const BYTE_ORDER_MAGIC = 0x1a2b3c4d;
 const OPT_ENDOFOPT = 0;
 const OPT_COMMENT = 1;
@@ -154,6 +155,14 @@ export class PcapngFileWriter implements SavefileWriter {
     if (this.nanoseconds) opts.push([IF_TSRESOL, Buffer.from([9])]);
     return block(IDB, Buffer.concat([body, encodeOptions(opts)]));
   }
+}
+
+/** A pcapng Decryption Secrets Block (§4.7): secrets type (e.g. 0x544c534b, TLS key log), length, data padded. */
+export function secretsBlock(type: number, data: Buffer): Buffer {
+  const head = Buffer.alloc(8);
+  head.writeUInt32LE(type, 0);
+  head.writeUInt32LE(data.length, 4);
+  return block(DSB, Buffer.concat([head, data, pad(data.length)]));
 }
 
 function pad(n: number): Buffer {

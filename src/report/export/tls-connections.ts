@@ -9,12 +9,12 @@
  * (pcapng spec §4.7, secrets type 0x544c534b "TLSK", NSS key log text).
  */
 import type { Call } from '../../calls/call.js';
+import { secretsBlock } from '../../capture/savefile-writer.js';
 import { readCapture } from '../../capture/source.js';
 import { PacketDecoder } from '../../net/decode.js';
 import { DSB_TLS_KEY_LOG, KEYLOG_LABELS, KeyLog } from '../../tls/keylog.js';
 import type { FrameSelection } from './selection.js';
 
-const DSB = 0x0000000a;
 /** TLS record: 5-byte header; handshake: 4-byte header, 2-byte version, then the 32-byte random (RFC 8446 §4.1.2). */
 const RANDOM_AT = 5 + 4 + 2;
 
@@ -89,15 +89,5 @@ export async function addTlsConnections(files: readonly (string | undefined)[], 
 
 /** A pcapng Decryption Secrets Block holding NSS key log lines. */
 export function decryptionSecretsBlock(keyLines: readonly string[]): Buffer {
-  const data = Buffer.from(keyLines.map((l) => l + '\n').join(''), 'latin1');
-  const padded = (data.length + 3) & ~3;
-  const total = 12 + 8 + padded;
-  const b = Buffer.alloc(total);
-  b.writeUInt32LE(DSB, 0);
-  b.writeUInt32LE(total, 4);
-  b.writeUInt32LE(DSB_TLS_KEY_LOG, 8);
-  b.writeUInt32LE(data.length, 12);
-  data.copy(b, 16);
-  b.writeUInt32LE(total, total - 4);
-  return b;
+  return secretsBlock(DSB_TLS_KEY_LOG, Buffer.from(keyLines.map((l) => l + '\n').join(''), 'latin1'));
 }

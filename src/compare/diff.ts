@@ -20,7 +20,8 @@ export function diffMessages(b: CapturedMessage, a: CapturedMessage): Change[] {
   const bd = `${b.dstIp}:${b.dstPort}`, ad = `${a.dstIp}:${a.dstPort}`;
   if (bs !== as) out.push({ where: 'packet.src', before: bs, after: as, kind: 'nat' });
   if (bd !== ad) out.push({ where: 'packet.dst', before: bd, after: ad, kind: 'nat' });
-  out.push(...diffStartLine(b.msg, a.msg), ...diffHeaders(b.msg, a.msg), ...diffOrder(b.msg, a.msg), ...diffBody(b.msg, a.msg));
+  const headers = diffHeaders(b.msg, a.msg);
+  out.push(...diffStartLine(b.msg, a.msg), ...headers, ...diffSpelling(b.msg, a.msg, headers), ...diffOrder(b.msg, a.msg), ...diffBody(b.msg, a.msg));
   return out;
 }
 
@@ -67,8 +68,51 @@ function diffHeaders(b: SipMessage, a: SipMessage): Change[] {
       if (x === y) continue;
       if (x === undefined) out.push({ where, before: '', after: y!, kind: 'alg', what: 'added' });
       else if (y === undefined) out.push({ where, before: x, after: '', kind: 'alg', what: 'removed' });
+      else if (squeeze(x) === squeeze(y)) out.push({ where, before: x, after: y, kind: 'alg', what: 'cosmetic', note: 'whitespace' });
       else out.push({ where, before: x, after: y, kind: 'alg' });
     }
+  }
+  return out;
+}
+
+/**
+ * RFC 3261 §7.3.1/§25.1: linear whitespace around `;` `,` `=` `:` `/` and runs of it mean
+ * nothing, so two values equal after removing it are the same value (case is kept: URIs,
+ * tags and Call-IDs are case-sensitive).
+ */
+function squeeze(v: string): string {
+  return v.replace(/\s*([;,=:/<>])\s*/g, '$1').replace(/\s+/g, ' ').trim();
+}
+
+/** The header lines of one canonical name, exactly as written. */
+function rawLines(m: SipMessage, name: string): { text: string; rawName: string }[] {
+  return m.headers.filter((h) => h.name === name).map((h) => ({ text: m.raw.toString('latin1', h.start, h.end), rawName: h.rawName }));
+}
+
+/**
+ * Headers whose values are all the same but whose lines are written differently: an ALG
+ * re-wrote the line (name case, compact form, whitespace after the colon, folding, a list
+ * split into lines or joined). Reported once per line as `cosmetic`, so it is neither lost
+ * nor mistaken for a rewrite that changes what SIP means.
+ */
+function diffSpelling(b: SipMessage, a: SipMessage, valueChanges: Change[]): Change[] {
+  const out: Change[] = [];
+  const changed = new Set(valueChanges.map((c) => c.where.replace(/\[\d+\]$/, '')));
+  for (const name of names(b).filter((n) => names(a).includes(n))) {
+    const label = displayName(name);
+    if (changed.has(label)) continue;
+    const bl = rawLines(b, name), al = rawLines(a, name);
+    if (bl.length !== al.length) {
+      const x = bl.map((l) => l.text).join('\n'), y = al.map((l) => l.text).join('\n');
+      out.push({ where: label, before: x, after: y, kind: 'alg', what: 'cosmetic', note: `${bl.length} line${bl.length === 1 ? '' : 's'} → ${al.length}` });
+      continue;
+    }
+    bl.forEach((x, i) => {
+      const y = al[i]!;
+      if (x.text === y.text) return;
+      const note = x.rawName !== y.rawName ? `header name ${x.rawName} → ${y.rawName}` : 'whitespace';
+      out.push({ where: i === 0 ? label : `${label}[${i + 1}]`, before: x.text, after: y.text, kind: 'alg', what: 'cosmetic', note });
+    });
   }
   return out;
 }

@@ -38,16 +38,24 @@ export function rewriteFindings(pairs: MessagePair[]): Finding[] {
       for (const c of p.changes) {
         if (c.kind !== 'alg') continue;
         const base = c.where.replace(/\[\d+\]$/, '');
-        const part = c.what === 'reordered' ? { before: c.before, after: c.after } : changedPart(c.before, c.after);
+        const part = c.what === 'reordered' ? { before: c.before, after: c.after }
+          : c.what === 'cosmetic' ? { before: `${c.note ?? 'spelling'} (cosmetic)`, after: '' }
+          : changedPart(c.before, c.after);
         const same = rewrites.find((r) => r.where.replace(/\[\d+\]$/, '') === base && r.before === part.before && r.after === part.after);
         if (same) { if (!same.messages.includes(p.label)) same.messages.push(p.label); }
         else rewrites.push({ where: c.where, ...part, messages: [p.label] });
       }
     }
-    const words = rewrites.slice(0, 5).map((r) => r.before === '' ? `added ${r.where} ${r.after}` : r.after === '' ? `removed ${r.where} ${r.before}` : `${r.where} ${r.before} → ${r.after} in ${joinWords(r.messages)}`);
+    const words = rewrites.slice(0, 5).map((r) => r.before.endsWith('(cosmetic)') && r.after === '' ? `${r.where}: ${r.before} in ${joinWords(r.messages)}`
+      : r.before === '' ? `added ${r.where} ${r.after}` : r.after === '' ? `removed ${r.where} ${r.before}` : `${r.where} ${r.before} → ${r.after} in ${joinWords(r.messages)}`);
     const more = rewrites.length > 5 ? `, and ${rewrites.length - 5} more` : '';
-    const f = finding('alg.rewrite', callId, list.map((p) => p.before), `the device between the captures rewrote ${words.join('; ')}${more}`,
-      { rewrites, pairs: list.map((p) => [p.before, p.after]) });
+    // Only the spelling changed: SIP means the same, but the lines were re-written, which
+    // only an ALG does — worth knowing, not worth failing a call over.
+    const cosmetic = list.every((p) => p.changes.every((c) => c.kind !== 'alg' || c.what === 'cosmetic'));
+    const f = finding('alg.rewrite', callId, list.map((p) => p.before),
+      `the device between the captures rewrote ${cosmetic ? 'only the spelling of SIP headers (cosmetic, same meaning): ' : ''}${words.join('; ')}${more}`,
+      { rewrites, pairs: list.map((p) => [p.before, p.after]), cosmetic });
+    if (cosmetic) f.severity = 'info';
     f.advice += ALG_ADVICE_MORE;
     out.push(f);
   }

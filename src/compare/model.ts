@@ -16,8 +16,15 @@ export interface Change {
   before: string;
   after: string;
   kind: ChangeKind;
-  /** What happened to the item: `changed` (default when absent), `added`, `removed`, `reordered`. */
-  what?: 'changed' | 'added' | 'removed' | 'reordered';
+  /**
+   * What happened to the item: `changed` (default when absent), `added`, `removed`, `reordered`,
+   * or `cosmetic`: the same header and value, spelt differently (name case or compact form,
+   * whitespace, one line vs comma-joined). Still `kind: alg` — only an ALG re-writes a header
+   * line — but harmless to SIP; `before`/`after` then hold the header lines as written.
+   */
+  what?: 'changed' | 'added' | 'removed' | 'reordered' | 'cosmetic';
+  /** For `cosmetic`: what differs, e.g. "header name Via → VIA", "whitespace". */
+  note?: string;
 }
 
 /**

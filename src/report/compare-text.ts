@@ -27,7 +27,9 @@ export function renderCompare(r: CompareResult, o: { color: boolean; beforeName:
     const head = `[${p.before}↔${p.after}] ${s(p.label)}  ${c.dim(s(p.callId))}${p.match === 'content' ? c.yellow('  (paired by content: identifiers differ)') : ''}`;
     lines.push(alg ? c.bold(head) : head);
     for (const ch of p.changes) {
-      const row = `    ${ch.kind.padEnd(3)} ${s(ch.where)}: ${s(ch.before) || '∅'} → ${s(ch.after) || '∅'}`;
+      const row = ch.what === 'cosmetic'
+        ? `    ${ch.kind.padEnd(3)} ${s(ch.where)}: cosmetic (${s(ch.note ?? 'spelling')}): ${JSON.stringify(s(ch.before))} → ${JSON.stringify(s(ch.after))}`
+        : `    ${ch.kind.padEnd(3)} ${s(ch.where)}: ${s(ch.before) || '∅'} → ${s(ch.after) || '∅'}`;
       lines.push(ch.kind === 'alg' ? c.red(row) : c.dim(row));
     }
     if (p.changes.length === 0) lines.push(c.dim('    no change'));

@@ -63,8 +63,10 @@ export async function indexFiles(files: string[], store: StoreBackend, options: 
   const skipped: IndexResult['skipped'] = [];
   const todo: { file: string; hash: string }[] = [];
   for (const file of files) {
-    const hash = await hashFile(file);
-    if (todo.some((t) => t.hash === hash) || await store.hasFile(hash)) skipped.push({ file, hash });
+    // Unreadable (missing, a directory, no permission): no hash, so never skipped and never
+    // recorded as indexed; loading it below reports why in the usual `sipv: FILE: …` line.
+    const hash = await hashFile(file).catch(() => '');
+    if (hash !== '' && (todo.some((t) => t.hash === hash) || await store.hasFile(hash))) skipped.push({ file, hash });
     else todo.push({ file, hash });
   }
   const result: IndexResult = { reports: [], skipped, indexed: [], newCalls: 0, mergedCalls: 0, messages: 0 };

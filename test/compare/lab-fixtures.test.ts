@@ -30,6 +30,7 @@ const VERDICTS: [string, string, string[]][] = [
   ['callid-on', 'alg', ['alg.rewrite']],
   ['timeout-off', 'nat-only', ['nat.binding-timeout']],
   ['samemedia-on', 'alg', ['alg.rewrite', 'alg.rewrite', 'alg.dropped']],
+  ['onecall-on', 'alg', ['alg.rewrite']],
 ];
 
 for (const [s, verdict, codes] of VERDICTS) {
@@ -62,4 +63,13 @@ test('text output has no escape codes when stdout is not a TTY', { skip }, () =>
   assert.doesNotMatch(r.stdout, /\x1b\[/);
   assert.match(r.stdout, /^verdict: ALG/m);
   assert.match(r.stdout, /alg sdp\.c: IN IP4 192\.168\.20\.100 → IN IP4 203\.0\.113\.1/);
+});
+
+test('lab fixture onecall-on: REGISTER and INVITE on one Call-ID, both transactions rewritten, paired by identity', { skip }, () => {
+  const r = json('onecall-on');
+  const where = (label: string) => r.pairs.find((p) => p.label === label)!.changes.filter((c) => c.kind === 'alg').map((c) => c.where);
+  assert.deepEqual(where('REGISTER'), ['Via', 'Contact']);
+  assert.deepEqual(where('INVITE'), ['Via', 'Contact', 'Content-Length', 'sdp.o', 'sdp.c']);
+  assert.equal(r.pairs.length, 9);
+  assert.deepEqual(r.findings.map((f) => f.callId), ['one-lab-1']);
 });

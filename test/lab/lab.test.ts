@@ -175,3 +175,22 @@ test('text report and --fail-on exit codes on the real captures', { skip }, () =
   assert.equal(off.code, 0);
   assert.match(off.stdout, /^verdict: NAT only/m);
 });
+
+test('REGISTER then INVITE on one Call-ID: ALG off nat-only; ALG on both transactions rewritten, one call, one finding', { skip }, () => {
+  const off = compare('onecall-off');
+  assert.equal(off.verdict, 'nat-only');
+  assert.deepEqual([off.onlyBefore, off.onlyAfter, off.findings], [[], [], []]);
+  const r = compare('onecall-on');
+  assert.equal(r.verdict, 'alg');
+  assert.ok(r.pairs.every((p) => p.callId === 'one-lab-1' && p.match === 'ids'), 'every pair by identity, one Call-ID');
+  assert.deepEqual(alg(pairOf(r, 'REGISTER')).map((c) => c.where), ['Via', 'Contact']);
+  assert.deepEqual(alg(pairOf(r, 'INVITE')).map((c) => c.where), ['Via', 'Contact', 'Content-Length', 'sdp.o', 'sdp.c']);
+  for (const label of ['200 OK (REGISTER)', '200 OK (INVITE)']) assert.ok(alg(pairOf(r, label)).some((c) => c.where === 'Via'), label);
+  assert.deepEqual(alg(pairOf(r, 'BYE')).map((c) => c.where), ['Via']);
+  assert.deepEqual(r.findings.map((f) => [f.code, f.callId]), [['alg.rewrite', 'one-lab-1']]);
+  assert.deepEqual([r.onlyBefore, r.onlyAfter], [[], []]);
+  // sipv calls sees one conversation holding both transactions.
+  const calls = JSON.parse(sipv(['calls', join(dir, 'onecall-on-lan.pcap'), '--json']).stdout) as { callId: string; firstMethod: string; messages: number }[];
+  assert.deepEqual(calls.map((c) => [c.callId, c.firstMethod]), [['one-lab-1', 'REGISTER']]);
+  assert.ok(calls[0]!.messages >= 8, String(calls[0]!.messages));
+});

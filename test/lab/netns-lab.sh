@@ -17,7 +17,7 @@
 #   netns-lab.sh in ph1|srv|rtr CMD... run CMD in the phone 1, server or router namespace
 #   netns-lab.sh udp-timeout S [STREAM] set the router's conntrack UDP timeouts (default 30/120)
 # Scenarios: register-off register-on invite-off invite-on norport-off norport-on
-#            callid-off callid-on timeout-off samemedia-on
+#            callid-off callid-on timeout-off samemedia-on onecall-off onecall-on
 # LAB_NS (default "sipv") prefixes namespace names so two labs can coexist.
 set -euo pipefail
 
@@ -214,6 +214,12 @@ scenario() {
       wait_log 'invite bob: 200' "$n"
       ua "$PH2" "$(ph2 '{"do":"invite","user":"carol","to":"bob","media":4000,"callId":"same-lab-2"}')"
       wait_bg ;;
+    onecall-*)
+      # REGISTER and then INVITE on one Call-ID (CSeq 1 REGISTER, 2 INVITE, 3 BYE), as some
+      # phones do: one conversation for sipv, both transactions rewritten by the ALG.
+      bob_answers 4
+      ua "$PH1" "$(ph1 '{"do":"register","user":"alice","callId":"one-lab-1","cseq":1},{"do":"invite","user":"alice","to":"bob","media":4000,"callId":"one-lab-1","cseq":2}')"
+      wait_bg ;;
     *) say "unknown scenario $s"; return 2 ;;
   esac
 }
@@ -233,7 +239,7 @@ run() {
   return "$rc"
 }
 
-SCENARIOS=(register-off register-on invite-off invite-on norport-off norport-on callid-off callid-on timeout-off samemedia-on)
+SCENARIOS=(register-off register-on invite-off invite-on norport-off norport-on callid-off callid-on timeout-off samemedia-on onecall-off onecall-on)
 
 all() {
   local dir="$1"

@@ -10,7 +10,7 @@
  *
  * Actions, run in order:
  *   {"do":"register","user":"alice","rport":true,"contacts":["sip:alice@192.168.20.100:5060"],"callId":"…"}
- *   {"do":"invite","user":"alice","to":"bob","media":4000,"rport":true,"callId":"…"}
+ *   {"do":"invite","user":"alice","to":"bob","media":4000,"rport":true,"callId":"…","cseq":1}
  *       INVITE with SDP; ACK the final response; BYE after a 2xx.
  *   {"do":"answer","seconds":3}   answer any INVITE (180, 200 with SDP), 200 to BYE/OPTIONS.
  *   {"do":"ignore","seconds":3}   receive and print, answer nothing (an unreachable phone).
@@ -131,6 +131,7 @@ async function invite(a) {
   const branch = rand();
   const callId = a.callId ?? `${rand(6)}@${bindIp}`;
   const fromTag = rand(4);
+  const cseq = a.cseq ?? 1;
   const from = `"${a.user}" <sip:${a.user}@${srvIp}>;tag=${fromTag}`;
   const ruri = `sip:${a.to}@${srvIp}`;
   const base = [
@@ -138,7 +139,7 @@ async function invite(a) {
   ];
   const body = sdp(a.media ?? 4000, a.sdpIp ?? bindIp);
   const text = build(`INVITE ${ruri} SIP/2.0`, [
-    via(branch, a.rport), ...base, 'CSeq: 1 INVITE',
+    via(branch, a.rport), ...base, `CSeq: ${cseq} INVITE`,
     `Contact: <sip:${a.user}@${a.contactHost ?? `${bindIp}:${bindPort}`}>`,
     'Content-Type: application/sdp', 'User-Agent: sipv-lab-ua',
   ], body);
@@ -148,17 +149,17 @@ async function invite(a) {
   const to = res.get('to');
   if (res.status >= 300) {
     // RFC 3261 §17.1.1.3: the ACK for a non-2xx is part of the INVITE transaction.
-    await send(build(`ACK ${ruri} SIP/2.0`, [via(branch, a.rport), ...base.slice(0, 2), `To: ${to}`, base[3], 'CSeq: 1 ACK']));
+    await send(build(`ACK ${ruri} SIP/2.0`, [via(branch, a.rport), ...base.slice(0, 2), `To: ${to}`, base[3], `CSeq: ${cseq} ACK`]));
     return;
   }
   const contact = /<([^>]+)>/.exec(res.get('contact') ?? '')?.[1] ?? ruri;
   const rr = res.all('record-route').flatMap((v) => v.split(',')).map((s) => s.trim()).reverse();
   const route = rr.length ? [`Route: ${rr.join(', ')}`] : [];
   const dialog = ['Max-Forwards: 70', `From: ${from}`, `To: ${to}`, `Call-ID: ${callId}`, ...route];
-  await send(build(`ACK ${contact} SIP/2.0`, [via(rand(), a.rport), ...dialog, 'CSeq: 1 ACK']));
+  await send(build(`ACK ${contact} SIP/2.0`, [via(rand(), a.rport), ...dialog, `CSeq: ${cseq} ACK`]));
   await sleep(a.holdMs ?? 300);
   const bb = rand();
-  const bye = build(`BYE ${contact} SIP/2.0`, [via(bb, a.rport), ...dialog, 'CSeq: 2 BYE']);
+  const bye = build(`BYE ${contact} SIP/2.0`, [via(bb, a.rport), ...dialog, `CSeq: ${cseq + 1} BYE`]);
   const br = await transaction(bye, bb, 'BYE', { timeoutMs: 4000 });
   process.stdout.write(`bye: ${br ? br.status : 'no answer'}\n`);
 }

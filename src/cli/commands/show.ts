@@ -44,7 +44,8 @@ export async function runShow(files: string[], flags: ShowFlags, io: Io): Promis
   const size = source.totalCalls;
   if (call === undefined) {
     await source.close();
-    throw new CliError(`no call '${flags.call}' (${size} calls; give an index 0..${Math.max(0, size - 1)} or a Call-ID)`);
+    const range = size === 0 ? 'the input holds no calls' : `${size} calls; give an index 0..${size - 1} or a Call-ID`;
+    throw new CliError(`no call '${flags.call}' (${range})`);
   }
   const messages = await source.messages(call);
   await source.close();

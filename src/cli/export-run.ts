@@ -6,7 +6,7 @@
  * The output is written to a temporary name and renamed, so a failed export
  * never leaves a half-written file behind.
  */
-import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
 import type { Call } from '../calls/call.js';
 import { LinkTypeConflict, savefileWriter } from '../capture/savefile-writer.js';
 import { conversationToJson } from '../report/json.js';
@@ -16,6 +16,7 @@ import { TcpdumpTextWriter } from '../report/export/text-out.js';
 import { addTlsConnections, decryptionSecretsBlock } from '../report/export/tls-connections.js';
 import type { KeyLog } from '../tls/keylog.js';
 import { CliError } from './io.js';
+import { moveIntoPlace, refuseOverwrite, tempPathFor } from './output-file.js';
 
 export type ExportFormat = 'pcap' | 'pcapng' | 'text' | 'json';
 
@@ -29,6 +30,8 @@ export function exportFormatOf(path: string): ExportFormat {
 export interface ExportOptions {
   /** The key log the calls were decrypted with: pcapng export embeds the lines for the exported TLS connections. */
   keylog?: KeyLog;
+  /** Replace an existing `out` (`--force`); the shell's `export FILE` replaces, as it always did. */
+  force?: boolean;
 }
 
 export interface ExportResult {
@@ -52,8 +55,10 @@ export async function exportCalls(files: readonly (string | undefined)[], calls:
       if (files[source] === undefined) throw new CliError(`export to ${format} copies frames from the loaded files, and some selected conversations come from a live capture: export .txt or .json, or filter them out`);
     }
   }
-  const temp = `${out}.part-${process.pid}`;
-  const fd = openSync(temp, 'w');
+  const force = { force: options.force ?? true };
+  refuseOverwrite(out, force);
+  const temp = tempPathFor(out);
+  const fd = openSync(temp, 'wx');
   const write = (b: Buffer | string): void => { if (typeof b === 'string') writeSync(fd, b); else writeSync(fd, b); };
   let packets = 0;
   try {
@@ -67,7 +72,6 @@ export async function exportCalls(files: readonly (string | undefined)[], calls:
       packets = await copyFrames(files, calls, format, write, options.keylog);
     }
     closeSync(fd);
-    renameSync(temp, out);
   } catch (e) {
     try { closeSync(fd); } catch { /* already closed */ }
     rmSync(temp, { force: true });
@@ -77,6 +81,7 @@ export async function exportCalls(files: readonly (string | undefined)[], calls:
     if (code !== undefined) throw new CliError(`${out}: cannot write (${code})`);
     throw e;
   }
+  moveIntoPlace(temp, out, force);
   const messages = calls.reduce((n, c) => n + (c.kept?.length ?? 0), 0);
   return { format, calls: calls.length, messages, packets };
 }

@@ -19,6 +19,8 @@ export interface HepRunOptions {
   tcp: ListenAddress[];
   authKey?: string;
   writeFile?: string;
+  /** `-w` may replace an existing file (--force). */
+  force?: boolean;
   durationSec?: number;
   /** Stop after this many packets received (good or not). */
   count?: number;
@@ -46,7 +48,7 @@ export interface HepSummary extends HepCollectStats {
 const MAX_UNWRITTEN = 32 << 20;
 
 export async function runHepCollector(store: CallStore, o: HepRunOptions, io: Io): Promise<HepSummary> {
-  const out = o.writeFile === undefined ? undefined : await openOutput(o.writeFile);
+  const out = o.writeFile === undefined ? undefined : await openOutput(o.writeFile, { force: o.force === true });
   let notWritten = 0;
   const pcap = out === undefined ? undefined : new PcapWriter((b) => { out.write(b); });
   const callsBefore = store.size;
@@ -108,7 +110,7 @@ export async function runHepCollector(store: CallStore, o: HepRunOptions, io: Io
     o.signal?.removeEventListener('abort', onAbort);
     await listener.close();
     view.finish();
-    if (out !== undefined) await new Promise<void>((resolve) => out.end(resolve));
+    if (out !== undefined) await out.finish();
   }
   return {
     ...collector.stats,

@@ -26,6 +26,8 @@ export interface LiveRunOptions {
   source?: number;
   /** TLS secrets for SIP over TLS (--keylog, SSLKEYLOGFILE). */
   keylog?: KeyLog;
+  /** `-w` may replace an existing file (--force). */
+  force?: boolean;
   /** One NDJSON line per call as it completes, on stdout (when stdout is not a terminal). */
   ndjson?: boolean;
   /** Idle time after which an open call counts as complete for `ndjson`. */
@@ -43,7 +45,7 @@ export interface LiveSummary {
 const COUNTERS_MS = 2000;
 
 export async function runLiveCapture(store: CallStore, options: LiveRunOptions, io: Io): Promise<LiveSummary> {
-  const out = options.writeFile === undefined ? undefined : await openOutput(options.writeFile);
+  const out = options.writeFile === undefined ? undefined : await openOutput(options.writeFile, { force: options.force === true });
   let status = (): string => '';
   const view = new LiveView(store, io, {
     ndjson: options.ndjson ?? false,
@@ -73,14 +75,20 @@ export async function runLiveCapture(store: CallStore, options: LiveRunOptions, 
   view.start();
   if (io.errIsTty) timers.push(setInterval(() => capture.refreshCounters(), COUNTERS_MS));
   let result;
+  let whole = false;
   try {
     result = await capture.done;
+    whole = result.error === undefined;
   } finally {
     for (const t of timers) clearTimeout(t);
     options.signal?.removeEventListener('abort', stop);
     feed.end();
     view.finish();
-    if (out !== undefined) await new Promise<void>((resolve) => out.end(resolve));
+    // A capture that failed leaves no file behind; a stopped one is moved into place whole.
+    if (out !== undefined) {
+      if (whole) await out.finish();
+      else out.destroy();
+    }
   }
   const summary: LiveSummary = {
     iface,

@@ -55,7 +55,7 @@ for (const [name, opts] of [['tls13', { minVersion: 'TLSv1.3' }], ['tls12', { ma
     assert.equal(r.code, 0, r.stderr);
     const wanted = Array.from({ length: lab.sent }, (_, i) => `tls-call-${i + 1}@127.0.0.1`);
     // All of them when not merged (mergecap missing); with the merge, export only this lab's calls.
-    const exp = input === merged ? sipv(['export', input, '--keylog', keys, '--where', `has via`, '-o', out]) : r;
+    const exp = input === merged ? sipv(['export', input, '--keylog', keys, '--where', `has via`, '-o', out, '--force']) : r;
     assert.equal(exp.code, 0, exp.stderr);
     // sipv reads its own export back with no --keylog: the DSB carries the secrets.
     const back = JSON.parse(sipv(['calls', out, '--json'], { env: { SSLKEYLOGFILE: '' } }).stdout) as { callId: string; messages: number }[];

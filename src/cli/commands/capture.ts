@@ -19,6 +19,7 @@ interface CaptureFlags extends KeylogFlags {
   i?: string;
   f?: string;
   w?: string;
+  force?: boolean;
   duration?: string;
   count?: string;
 }
@@ -48,7 +49,7 @@ export async function runCaptureCommand(flags: CaptureFlags, io: Io): Promise<nu
     const summary = await runLiveCapture(store, {
       ...(flags.i === undefined ? {} : { iface: flags.i }),
       ...(flags.f === undefined ? {} : { bpf: flags.f }),
-      ...(flags.w === undefined ? {} : { writeFile: flags.w }),
+      ...(flags.w === undefined ? {} : { writeFile: flags.w, force: flags.force === true }),
       ...(durationSec === undefined ? {} : { durationSec }),
       ...(count === undefined ? {} : { count }),
       ...(keylog === undefined ? {} : { keylog }),
@@ -75,6 +76,7 @@ export function registerCapture(program: Command, io: Io, run: (p: Promise<numbe
     .option('-i <iface>', 'interface to capture on', 'any')
     .option('-f <bpf>', 'capture filter (BPF)', DEFAULT_BPF)
     .option('-w <file>', 'also write the captured packets to a pcap file')
+    .option('--force', 'let -w replace an existing file')
     .option('--duration <s>', 'stop after S seconds')
     .option('--count <n>', 'stop after N packets')
     .option('--idle <s>', 'with stdout not a terminal: a call with no message for S seconds is complete (default 32)');

@@ -12,18 +12,23 @@ import { loadForCommand } from '../inputs.js';
 import { addKeylogOption, keylogFromFlags, type KeylogFlags } from '../keylog-option.js';
 import { addLimitOptions, limitsFromFlags, type LimitFlags } from '../limit-options.js';
 import type { Io } from '../io.js';
+import { refuseOverwrite } from '../output-file.js';
 import { safeInline } from '../../core/sanitize.js';
 
 interface ExportFlags extends FilterFlags, KeylogFlags, LimitFlags {
   output: string;
+  force?: boolean;
 }
 
 export async function runExport(files: string[], flags: ExportFlags, io: Io): Promise<number> {
   const filter = filterFromFlags(flags);
+  const force = flags.force === true;
+  // Before the inputs are read: an existing output is the user's, not ours to replace.
+  refuseOverwrite(flags.output, { force });
   const keylog = keylogFromFlags(flags, io);
   const { store, exitCode } = await loadForCommand(files, io, { keep: () => true }, keylog, limitsFromFlags(flags));
   const calls = store.calls().filter(compileFilter(filter));
-  const r = await exportCalls(files, calls, flags.output, keylog === undefined ? {} : { keylog });
+  const r = await exportCalls(files, calls, flags.output, keylog === undefined ? { force } : { keylog, force });
   const what = r.format === 'pcap' || r.format === 'pcapng' ? `, ${r.packets} frames` : r.format === 'text' ? `, ${r.packets} packets` : '';
   io.err(safeInline(`${r.calls} conversations (${r.messages} SIP messages${what}) written to ${flags.output}`) + '\n');
   return exitCode;
@@ -35,6 +40,7 @@ export function registerExport(program: Command, io: Io, run: (p: Promise<number
     .description('write the calls that pass the filter to pcap, pcapng, tcpdump -A text or JSON')
     .argument('<file...>', 'pcap, pcapng, tcpdump -A text, gzip of any, or - for stdin (text and JSON only)')
     .requiredOption('-o, --output <out>', 'output file; its ending picks the format: .pcap .pcapng .txt .json')
+    .option('--force', 'replace OUT when it exists')
     .addHelpText('after', `
 pcap/pcapng hold the original frames (bytes and timestamps as captured; every IP
 fragment and TCP segment of a message, so Wireshark reassembles). .txt is

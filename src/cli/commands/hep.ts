@@ -21,6 +21,7 @@ interface HepFlags {
   tcp: string[];
   auth?: string;
   w?: string;
+  force?: boolean;
   duration?: string;
   count?: string;
   json?: boolean;
@@ -70,7 +71,7 @@ export async function runHepCommand(flags: HepFlags, io: Io): Promise<number> {
     const summary = await runHepCollector(store, {
       udp, tcp,
       ...(flags.auth === undefined ? {} : { authKey: flags.auth }),
-      ...(flags.w === undefined ? {} : { writeFile: flags.w }),
+      ...(flags.w === undefined ? {} : { writeFile: flags.w, force: flags.force === true }),
       ...(durationSec === undefined ? {} : { durationSec }),
       ...(count === undefined ? {} : { count }),
       ...(idleSec === undefined ? {} : { idleSec }),
@@ -107,6 +108,7 @@ export function registerHep(program: Command, io: Io, run: (p: Promise<number>) 
     .option('--tcp <host:port>', 'listen for HEPv3 over TCP (repeatable)', collect, [])
     .option('--auth <key>', 'accept only packets carrying this auth key (HEP chunk 14); others are counted and dropped')
     .option('-w <file>', 'also write the collected SIP to a pcap, with the original addresses, ports and times')
+    .option('--force', 'let -w replace an existing file')
     .option('--duration <s>', 'stop after S seconds')
     .option('--count <n>', 'stop after N HEP packets')
     .option('--json', 'print the calls as `calls --json` does (the summary goes to stderr)')

@@ -4,7 +4,6 @@
  * findings (SPEC.md). Every call's messages are kept: the report shows them all,
  * and the diagnosis looks at calls outside the filter for context.
  */
-import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { compileFilter } from '../../calls/filter.js';
 import { safeInline } from '../../core/sanitize.js';
@@ -18,14 +17,19 @@ import { addFilterOptions, filterFromFlags, type FilterFlags } from '../filter-o
 import { loadForCommand } from '../inputs.js';
 import { addLimitOptions, limitsFromFlags, type LimitFlags } from '../limit-options.js';
 import { CliError, type Io } from '../io.js';
+import { refuseOverwrite, writeOutputFile } from '../output-file.js';
 
 interface ReportFlags extends FilterFlags, LimitFlags {
   output: string;
+  force?: boolean;
 }
 
 export async function runReport(files: string[], flags: ReportFlags, io: Io, env: NodeJS.ProcessEnv = {}): Promise<number> {
   if (!/\.html?$/i.test(flags.output)) throw new CliError(`the report is HTML: give -o a name ending in .html, not '${flags.output}'`);
   const filter = filterFromFlags(flags);
+  const force = flags.force === true;
+  // Before the inputs are read: an existing output is the user's, not ours to replace.
+  refuseOverwrite(flags.output, { force });
   const { store, exitCode } = await loadForCommand(files, io, { keep: () => true }, undefined, limitsFromFlags(flags));
   const all = store.calls();
   const calls = all.filter(compileFilter(filter));
@@ -34,11 +38,8 @@ export async function runReport(files: string[], flags: ReportFlags, io: Io, env
   const media = await collectRtp(files, announcedEndpoints(calls));
   const findings = diagnose({ calls, allCalls: all, options: region === undefined ? {} : { region }, media });
   const html = renderReportHtml(buildReport(files, calls, findings));
-  try {
-    writeFileSync(flags.output, html);
-  } catch (e) {
-    throw new CliError(`${flags.output}: cannot write (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
-  }
+  // A temporary file moved into place: an interrupted run leaves no half-written report.
+  writeOutputFile(flags.output, html, { force });
   io.err(safeInline(`${calls.length} conversations, ${findings.length} findings written to ${flags.output}`) + '\n');
   return exitCode;
 }
@@ -49,6 +50,7 @@ export function registerReport(program: Command, io: Io, run: (p: Promise<number
     .description('write a self-contained HTML report: summary, call table, ladders, messages, findings')
     .argument('<file...>', 'pcap, pcapng, tcpdump -A text, gzip of any, or - for stdin')
     .requiredOption('-o, --output <out.html>', 'the HTML file to write')
+    .option('--force', 'replace OUT.html when it exists')
     .addHelpText('after', `
 The file needs no network and no other files: mail it, attach it to a ticket.
 

@@ -100,7 +100,7 @@ test('unreadable input: exit 2, `sipv: FILE[:WHERE]: WHAT`, for every reading co
     const missing = join(dir, 'missing.pcap');
     const cut = join(dir, 'cut.pcap');
     writeFileSync(cut, readFileSync(join(EXAMPLES, 'nat-calls.pcap')).subarray(0, 10000));
-    for (const args of [['calls'], ['calls', '--json'], ['show', '--call', '0'], ['diagnose', '--json'], ['export', '-o', join(dir, 'o.pcap')], ['report', '-o', join(dir, 'o.html')], ['index', '--store', join(dir, 's.duckdb')]]) {
+    for (const args of [['calls'], ['calls', '--json'], ['show', '--call', '0'], ['diagnose', '--json'], ['export', '-o', join(dir, 'o.pcap'), '--force'], ['report', '-o', join(dir, 'o.html'), '--force'], ['index', '--store', join(dir, 's.duckdb')]]) {
       const [cmd, ...opts] = args;
       const r = sipv([cmd!, missing, ...opts]);
       assert.equal(r.code, 2, `${cmd} missing file`);

@@ -17,7 +17,7 @@ import { BIN, BIN_MISSING } from '../helpers/run-cli.js';
 const packets = Array.from({ length: 500 }, (_, i) =>
   hep3({ sec: 1700000000 + i }, request('INVITE', { callId: `load-${i}@x`, cseq: i + 1 }).replace(/\n/g, '\r\n')));
 
-async function collect(transport: 'udp' | 'tcp', count: number, send: (port: number) => Promise<void>): Promise<{ summary: string; ms: number }> {
+async function collect(transport: 'udp' | 'tcp', count: number, send: (port: number) => Promise<void>): Promise<{ summary: string; ms: number; calls: number }> {
   const child = spawn(process.execPath, [BIN, 'hep', `--${transport}`, '127.0.0.1:0', '--count', String(count), '--duration', '60']);
   let out = '';
   let err = '';
@@ -30,12 +30,14 @@ async function collect(transport: 'udp' | 'tcp', count: number, send: (port: num
   const grace = setTimeout(() => child.kill('SIGINT'), 3000);
   assert.equal(await closed, 0, err);
   clearTimeout(grace);
-  return { summary: out.trim().split('\n').pop()!, ms: performance.now() - t0 };
+  // With stdout not a terminal, calls go out as NDJSON lines and the summary goes to stderr.
+  const summary = err.split('\n').find((l) => l.startsWith('HEP collector stopped')) ?? `(no summary) ${err}`;
+  return { summary, ms: performance.now() - t0, calls: out.trim().split('\n').filter(Boolean).length };
 }
 
 test('TCP: 100 000 packets as fast as we can write, none lost; the rate is reported', { skip: BIN_MISSING, timeout: 60_000 }, async (t) => {
   const n = 100_000;
-  const { summary, ms } = await collect('tcp', n, async (port) => {
+  const { summary, ms, calls } = await collect('tcp', n, async (port) => {
     const c = net.connect({ port, host: '127.0.0.1' });
     await new Promise((resolve) => c.once('connect', resolve));
     const block = Buffer.concat(packets.slice(0, 100));
@@ -44,12 +46,13 @@ test('TCP: 100 000 packets as fast as we can write, none lost; the rate is repor
   });
   t.diagnostic(`TCP: ${n} packets in ${ms.toFixed(0)} ms = ${(n / ms * 1000).toFixed(0)} packets/s`);
   assert.match(summary, new RegExp(`^HEP collector stopped: ${n} packets, ${n} SIP messages, 100 new conversations; dropped: 0 malformed`));
+  assert.equal(calls, 100, 'one NDJSON line per call');
 });
 
 test('UDP: 20 000 packets paced at 5 000/s, none lost', { skip: BIN_MISSING, timeout: 60_000 }, async (t) => {
   const n = 20_000;
   const rate = 5000;
-  const { summary, ms } = await collect('udp', n, async (port) => {
+  const { summary, ms, calls } = await collect('udp', n, async (port) => {
     const s = dgram.createSocket('udp4');
     const start = performance.now();
     for (let i = 0; i < n; i += 50) {
@@ -62,4 +65,5 @@ test('UDP: 20 000 packets paced at 5 000/s, none lost', { skip: BIN_MISSING, tim
   });
   t.diagnostic(`UDP: ${n} packets at ${rate}/s, collected in ${ms.toFixed(0)} ms`);
   assert.match(summary, new RegExp(`^HEP collector stopped: ${n} packets, ${n} SIP messages, 500 new conversations; dropped: 0 malformed`));
+  assert.equal(calls, 500, 'one NDJSON line per call');
 });

@@ -8,7 +8,15 @@
  *   const messages = await source.messages(call);
  *   await source.close();
  */
-import type { CallStoreOptions } from '../calls/store.js';
+import type { Call } from '../calls/call.js';
+import type { CapturedMessage } from '../calls/captured-message.js';
+import { compileFilter, type Filter } from '../calls/filter.js';
+import type { CallStore, CallStoreOptions } from '../calls/store.js';
+import type { Finding } from '../diagnose/finding.js';
+import type { StoreBackend } from '../store/backend.js';
+import { diagnoseStore } from '../store/findings.js';
+import { allCalls, findingsCurrent } from '../store/indexer.js';
+import { rowToMessage, type MessageRow } from '../store/rows.js';
 import type { Limits } from '../core/limits.js';
 import { StoreError } from '../store/backend.js';
 import { openStore } from '../store/open.js';
@@ -40,5 +48,68 @@ export async function openCallSource(files: string[], store: string | undefined,
   } catch (e) {
     if (e instanceof StoreError) throw new CliError(e.message);
     throw e;
+  }
+}
+
+/** Opens `--store URL` for reading; store problems become one-line CLI errors. */
+export async function openStoreForCommand(url: string): Promise<StoreBackend> {
+  try {
+    return await openStore(url, 'read');
+  } catch (e) {
+    if (e instanceof StoreError) throw new CliError(e.message);
+    throw e;
+  }
+}
+
+/**
+ * Messages of many calls in one query per few thousand calls (not one per
+ * call), set as each call's `kept`, in arrival order — the shape the
+ * diagnosis, report and export code expects from `--keep` loads.
+ */
+export async function keepMessages(store: StoreBackend, calls: readonly Call[]): Promise<void> {
+  const by = new Map<number, CapturedMessage[]>(calls.map((c) => [c.index, []]));
+  await store.eachMessage(calls.map((c) => c.index), (idx, row) => by.get(idx)?.push(rowToMessage(row)));
+  for (const c of calls) c.kept = by.get(c.index)!.sort((a, b) => a.seq - b.seq);
+}
+
+export interface StoredCalls {
+  /** Every call of the store, in index order. */
+  all: Call[];
+  /** Those the filter keeps. */
+  calls: Call[];
+}
+
+export async function storedCalls(store: StoreBackend, filter: Filter): Promise<StoredCalls> {
+  const all = await allCalls(store);
+  return { all, calls: all.filter(compileFilter(filter)) };
+}
+
+/**
+ * The findings `diagnose` prints for `calls`: the ones `sipv index` stored when
+ * they are current (computed after the last run, for this region), else
+ * computed now from the stored messages, one batch of calls at a time.
+ */
+export async function storedFindings(store: StoreBackend, { all, calls }: StoredCalls, region: string | undefined): Promise<Finding[]> {
+  if (await findingsCurrent(store, region)) {
+    return (await store.findings(calls.map((c) => c.index))).map((r) => JSON.parse(r.json) as Finding);
+  }
+  return (await diagnoseStore(store, all, region, calls)).findings;
+}
+
+/**
+ * Every stored message added to `into` in arrival order, as loading the
+ * indexed files one after another would (the shell's `load --store URL`).
+ * Messages carry source 0, which no loaded file has: pcap export of them is
+ * refused like that of a live capture's.
+ */
+export async function replayStore(url: string, into: CallStore): Promise<void> {
+  const store = await openStoreForCommand(url);
+  try {
+    const rows: MessageRow[] = [];
+    await store.eachMessage(null, (_, row) => rows.push(row));
+    rows.sort((a, b) => a.seq - b.seq);
+    for (const row of rows) into.add(rowToMessage(row, true));
+  } finally {
+    await store.close();
   }
 }

@@ -45,6 +45,22 @@ export interface RunWriter {
   rollback(): Promise<void>;
 }
 
+/** One diagnosis finding as stored: `json` is the Finding exactly as `diagnose --json` would print it. */
+export interface FindingRow {
+  idx: number;
+  /** Position among the call's findings (rule order, then draft order). */
+  pos: number;
+  code: string;
+  severity: string;
+  json: string;
+}
+
+/** Which run the stored findings were computed after, and for which --region ('' for none). */
+export interface FindingsInfo {
+  run: number;
+  region: string;
+}
+
 export interface StoreBackend {
   readonly dialect: SqlDialect;
   totals(): Promise<StoreTotals>;
@@ -58,6 +74,18 @@ export interface StoreBackend {
   callById(callId: string): Promise<CallRow | undefined>;
   /** The call's messages from every run, in arrival order. */
   messagesOf(idx: number): Promise<MessageRow[]>;
+  /**
+   * Messages of many calls in one query (all calls when `idxs` is null), handed
+   * over as they stream in, in no particular order: the caller groups by call.
+   */
+  eachMessage(idxs: readonly number[] | null, fn: (idx: number, row: MessageRow) => void): Promise<void>;
+  /** The last complete run (0 for an empty store). */
+  lastRun(): Promise<number>;
+  findingsInfo(): Promise<FindingsInfo | undefined>;
+  /** Stored findings of the given calls (all when null), by call index then position. */
+  findings(idxs: readonly number[] | null): Promise<FindingRow[]>;
+  /** Replaces every stored finding (the set depends on every call, so it is computed whole). */
+  writeFindings(info: FindingsInfo, rows: FindingRow[]): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -15,9 +15,11 @@
  * User values reach SQL only through `literal()`: the one quoting function,
  * since this server version cannot take them as parameters.
  */
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { Readable } from 'node:stream';
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
-import { StoreError, type IndexedFile, type ListQuery, type RunWriter, type StoreBackend, type StoreTotals } from './backend.js';
+import { StoreError, type FindingRow, type FindingsInfo, type IndexedFile, type ListQuery, type RunWriter, type StoreBackend, type StoreTotals } from './backend.js';
 import type { SqlDialect, SqlFilter } from './filter-sql.js';
 import { CALL_COLUMNS, MESSAGE_COLUMNS, type CallPart, type CallRow, type MessageRow } from './rows.js';
 import type { StoreUrl } from './url.js';
@@ -25,6 +27,8 @@ import type { StoreUrl } from './url.js';
 /** Messages per INSERT: big enough for ClickHouse's liking, small enough to bound memory. */
 const MESSAGE_BATCH = 20_000;
 const LOOKUP_BATCH = 5_000;
+/** A writer row older than this (seconds) belongs to an indexer that died. */
+const LOCK_STALE_S = 120;
 
 /** A ClickHouse string literal: quotes and backslashes escaped, control bytes as \xHH. */
 export function literal(value: string): string {
@@ -66,6 +70,13 @@ function schema(db: string): string[] {
        ENGINE = ReplacingMergeTree(version) PARTITION BY toYYYYMM(day) ORDER BY (day, call_id)`,
     `CREATE TABLE IF NOT EXISTS ${db}.call_parts (idx UInt64, run UInt32, run_call UInt64)
        ENGINE = MergeTree ORDER BY (idx, run)`,
+    // Findings are recomputed whole after a run; a read takes the latest set (highest run of findings_sets).
+    `CREATE TABLE IF NOT EXISTS ${db}.findings (run UInt32, idx UInt64, pos UInt32, code String, severity String, finding String)
+       ENGINE = MergeTree PARTITION BY run ORDER BY (run, idx, pos)`,
+    `CREATE TABLE IF NOT EXISTS ${db}.findings_sets (run UInt32, region String, rows UInt64) ENGINE = MergeTree ORDER BY run`,
+    // Who is indexing: one live row per writer, refreshed while it runs (see takeLock).
+    `CREATE TABLE IF NOT EXISTS ${db}.writers (holder String, host String, pid UInt32, at DateTime, live UInt8)
+       ENGINE = ReplacingMergeTree(at) ORDER BY holder`,
     `CREATE TABLE IF NOT EXISTS ${db}.messages (day Date, run UInt32, run_call UInt64, seq UInt64, frame UInt64,
        sec Int64, nsec UInt32, src_ip String, src_port UInt16, dst_ip String, dst_port UInt16, transport String,
        hep Nullable(String), issues UInt32, raw String)
@@ -89,6 +100,15 @@ function toCallRow(r: Record<string, unknown>): CallRow {
     srcIps: r['src_ips'] as string[], dstIps: r['dst_ips'] as string[], fromNumbers: r['from_numbers'] as string[],
     toNumbers: r['to_numbers'] as string[], diversion: r['diversion'] as string[], pai: r['pai'] as string[],
     ppi: r['ppi'] as string[], headerNames: r['header_names'] as string[],
+  };
+}
+
+function toMessageRow(r: Record<string, unknown>): MessageRow {
+  return {
+    run: num(r['run']), runCall: num(r['run_call']), seq: num(r['seq']), frame: num(r['frame']), sec: num(r['sec']),
+    nsec: num(r['nsec']), srcIp: r['src_ip'] as string, srcPort: num(r['src_port']), dstIp: r['dst_ip'] as string,
+    dstPort: num(r['dst_port']), transport: r['transport'] as string, hep: r['hep'] as string | null,
+    issues: num(r['issues']), raw: Buffer.from(r['raw'] as string, 'hex'),
   };
 }
 
@@ -195,8 +215,39 @@ class ClickHouseStore implements StoreBackend {
     return found;
   }
 
+  /**
+   * Run, call and message numbers continue from max+1, so two indexers must not
+   * run at once. ClickHouse has no transactions: each writer adds a live row
+   * and refuses if it then sees another live one (two starting together both
+   * refuse; neither numbers anything). A row not refreshed for LOCK_STALE_S is
+   * a writer that died.
+   */
+  private async takeLock(): Promise<() => Promise<void>> {
+    const { client, db } = this;
+    const holder = randomUUID();
+    const mark = (live: number): Promise<unknown> => client.insert({
+      table: `${db}.writers`, format: 'JSONEachRow',
+      values: [{ holder, host: hostname(), pid: process.pid, at: Math.floor(Date.now() / 1000), live }],
+    });
+    await mark(1);
+    const others = await this.rows(`SELECT host, pid, toString(at) AS since FROM ${db}.writers FINAL
+      WHERE live = 1 AND holder != ${literal(holder)} AND at > now() - ${LOCK_STALE_S}`);
+    if (others.length > 0) {
+      await mark(0);
+      const o = others[0]!;
+      throw new StoreError(`another sipv index is writing ClickHouse database ${db} (${String(o['host'])} pid ${String(o['pid'])}, seen ${String(o['since'])}); indexers take turns: run this one when it is done`);
+    }
+    const beat = setInterval(() => { void mark(1).catch(() => undefined); }, LOCK_STALE_S * 250);
+    beat.unref();
+    return async () => {
+      clearInterval(beat);
+      await mark(0);
+    };
+  }
+
   async beginRun(): Promise<RunWriter> {
     const { client, db } = this;
+    const unlock = await this.takeLock();
     const totals = await this.totals();
     const run = totals.nextRun;
     let batch: Buffer[] = [];
@@ -240,12 +291,16 @@ class ClickHouseStore implements StoreBackend {
         await insertJson('calls', [callJson(row, old['day'] as string, Math.max(run, num(old['v']) + 1))]);
       },
       addFiles: (files: IndexedFile[]) => insertJson('files', files.map((f) => ({ hash: f.hash, name: f.name, bytes: f.bytes, run: f.run }))),
-      commit: async () => { await flush(); },
+      commit: async () => {
+        await flush();
+        await unlock();
+      },
       rollback: async () => {
         batch = [];
         await pending;
         // Best effort: rows of this run are not read (no file row, no parts), but take them away.
         for (const t of ['messages', 'call_parts']) await client.command({ query: `ALTER TABLE ${db}.${t} DELETE WHERE run = ${run}` }).catch(() => undefined);
+        await unlock().catch(() => undefined);
       },
     };
   }
@@ -278,13 +333,68 @@ class ClickHouseStore implements StoreBackend {
     if (parts.length === 0) return [];
     const keys = parts.map((p) => `(run = ${num(p['run'])} AND run_call = ${num(p['run_call'])})`).join(' OR ');
     const cols = MESSAGE_COLUMNS.map((c) => (c === 'raw' ? 'hex(raw) AS raw' : c)).join(', ');
-    const rows = await this.rows(`SELECT ${cols} FROM ${this.db}.messages WHERE ${keys} ORDER BY seq`);
-    return rows.map((r) => ({
-      run: num(r['run']), runCall: num(r['run_call']), seq: num(r['seq']), frame: num(r['frame']), sec: num(r['sec']),
-      nsec: num(r['nsec']), srcIp: r['src_ip'] as string, srcPort: num(r['src_port']), dstIp: r['dst_ip'] as string,
-      dstPort: num(r['dst_port']), transport: r['transport'] as string, hep: r['hep'] as string | null,
-      issues: num(r['issues']), raw: Buffer.from(r['raw'] as string, 'hex'),
-    }));
+    return (await this.rows(`SELECT ${cols} FROM ${this.db}.messages WHERE ${keys} ORDER BY seq`)).map(toMessageRow);
+  }
+
+  async eachMessage(idxs: readonly number[] | null, fn: (idx: number, row: MessageRow) => void): Promise<void> {
+    const cols = MESSAGE_COLUMNS.map((c) => (c === 'raw' ? 'hex(raw) AS raw' : c)).join(', ');
+    const parts = `SELECT idx, run, run_call FROM ${this.db}.call_parts`;
+    const chunks: (readonly number[] | null)[] = [];
+    if (idxs === null) chunks.push(null);
+    else for (let i = 0; i < idxs.length; i += LOOKUP_BATCH) chunks.push(idxs.slice(i, i + LOOKUP_BATCH));
+    for (const chunk of chunks) {
+      const where = chunk === null ? '' : ` WHERE idx IN (${chunk.map((i) => Math.trunc(i)).join(', ')})`;
+      // 18.16: a JOIN takes a subquery on the right and USING; the right side (call parts) is the small one.
+      const sql = `SELECT idx, ${cols} FROM ${this.db}.messages ALL INNER JOIN (${parts}${where}) USING (run, run_call)`;
+      const result = await this.client.query({ query: sql, format: 'JSONEachRow' });
+      for await (const batch of result.stream()) {
+        for (const row of batch as { json<T>(): T }[]) {
+          const r = row.json<Record<string, unknown>>();
+          fn(num(r['idx']), toMessageRow(r));
+        }
+      }
+    }
+  }
+
+  async lastRun(): Promise<number> {
+    const [r] = await this.rows(`SELECT max(run) AS run, count() AS n FROM ${this.db}.call_parts`);
+    return Number(r?.['n'] ?? 0) > 0 ? num(r!['run']) : 0;
+  }
+
+  async findingsInfo(): Promise<FindingsInfo | undefined> {
+    const [r] = await this.rows(`SELECT run, region FROM ${this.db}.findings_sets ORDER BY run DESC LIMIT 1`);
+    return r === undefined ? undefined : { run: num(r['run']), region: r['region'] as string };
+  }
+
+  async findings(idxs: readonly number[] | null): Promise<FindingRow[]> {
+    const info = await this.findingsInfo();
+    if (info === undefined) return [];
+    const out: FindingRow[] = [];
+    const chunks: (readonly number[] | null)[] = [];
+    if (idxs === null) chunks.push(null);
+    else for (let i = 0; i < idxs.length; i += LOOKUP_BATCH) chunks.push(idxs.slice(i, i + LOOKUP_BATCH));
+    for (const chunk of chunks) {
+      const where = chunk === null ? '' : ` AND idx IN (${chunk.map((i) => Math.trunc(i)).join(', ')})`;
+      for (const r of await this.rows(`SELECT idx, pos, code, severity, finding FROM ${this.db}.findings WHERE run = ${info.run}${where} ORDER BY idx, pos`)) {
+        out.push({ idx: num(r['idx']), pos: num(r['pos']), code: r['code'] as string, severity: r['severity'] as string, json: r['finding'] as string });
+      }
+    }
+    return out.sort((a, b) => a.idx - b.idx || a.pos - b.pos);
+  }
+
+  async writeFindings(info: FindingsInfo, list: FindingRow[]): Promise<void> {
+    const db = this.db;
+    for (let i = 0; i < list.length; i += MESSAGE_BATCH) {
+      const values = list.slice(i, i + MESSAGE_BATCH).map((f) => ({ run: info.run, idx: f.idx, pos: f.pos, code: f.code, severity: f.severity, finding: f.json }));
+      await this.client.insert({ table: `${db}.findings`, values, format: 'JSONEachRow' });
+    }
+    // Written last: until this row exists, readers keep using the previous set.
+    await this.client.insert({ table: `${db}.findings_sets`, values: [{ run: info.run, region: info.region, rows: list.length }], format: 'JSONEachRow' });
+    // Older sets are no longer read: drop their partitions (retention of findings is "the latest set").
+    for (const r of await this.rows(`SELECT DISTINCT partition FROM system.parts WHERE database = ${literal(db)} AND table = 'findings' AND active`)) {
+      const run = Number(r['partition']);
+      if (Number.isInteger(run) && run < info.run) await this.client.command({ query: `ALTER TABLE ${db}.findings DROP PARTITION ${run}` }).catch(() => undefined);
+    }
   }
 
   async close(): Promise<void> {

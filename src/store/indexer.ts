@@ -9,11 +9,16 @@
  * Call-ID the store already has keeps its index and its summary is computed
  * again over all its stored messages, replayed in arrival order through a
  * fresh CallStore — so the store answers as re-reading every indexed file would.
+ *
+ * Memory is bounded by calls, not bytes: the CallStore keeps summaries only,
+ * messages go to the store as they are read, and findings (which depend on
+ * every call of the store, so they are computed whole after each run) hold
+ * full messages for one batch of calls at a time (findings.ts).
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import type { Call } from '../calls/call.js';
+import { HeaderNameIndex, type Call } from '../calls/call.js';
 import type { CapturedMessage } from '../calls/captured-message.js';
 import { CallStore } from '../calls/store.js';
 import { loadInputs, type InputReport, type LoadOptions } from '../ingest/load.js';
@@ -21,7 +26,17 @@ import { getHeader } from '../sip/headers.js';
 import { isCleanScan } from '../sip/scan.js';
 import { utf8 } from '../sip/text.js';
 import type { IndexedFile, RunWriter, StoreBackend } from './backend.js';
-import { callToRow, messageToRow, rowToMessage, type CallPart, type CallRow } from './rows.js';
+import { diagnoseStore } from './findings.js';
+import { callToRow, messageToRow, rowToCall, rowToMessage, type CallPart, type CallRow } from './rows.js';
+
+export interface IndexOptions extends LoadOptions {
+  /** Compute and store findings after the run (default true). */
+  findings?: boolean;
+  /** --region the stored findings are computed for. */
+  region?: string;
+  /** Display names of the files (`-` spooled to a temporary file is stored as `-`). */
+  names?: string[];
+}
 
 export interface IndexResult {
   reports: InputReport[];
@@ -31,6 +46,8 @@ export interface IndexResult {
   newCalls: number;
   mergedCalls: number;
   messages: number;
+  /** Findings stored after the run, or undefined when not computed. */
+  findings?: number;
 }
 
 export async function hashFile(file: string): Promise<string> {
@@ -59,18 +76,23 @@ function callIdOf(m: CapturedMessage): string {
   return getHeader(msg, 'call-id') ?? '';
 }
 
-export async function indexFiles(files: string[], store: StoreBackend, options: LoadOptions = {}): Promise<IndexResult> {
+export async function indexFiles(files: string[], store: StoreBackend, options: IndexOptions = {}): Promise<IndexResult> {
   const skipped: IndexResult['skipped'] = [];
-  const todo: { file: string; hash: string }[] = [];
-  for (const file of files) {
+  const todo: { file: string; hash: string; name: string }[] = [];
+  for (let i = 0; i < files.length; i++) {
+    const file = files[i]!;
+    const name = options.names?.[i] ?? file;
     // Unreadable (missing, a directory, no permission): no hash, so never skipped and never
     // recorded as indexed; loading it below reports why in the usual `sipv: FILE: …` line.
     const hash = await hashFile(file).catch(() => '');
-    if (hash !== '' && (todo.some((t) => t.hash === hash) || await store.hasFile(hash))) skipped.push({ file, hash });
-    else todo.push({ file, hash });
+    if (hash !== '' && (todo.some((t) => t.hash === hash) || await store.hasFile(hash))) skipped.push({ file: name, hash });
+    else todo.push({ file, hash, name });
   }
   const result: IndexResult = { reports: [], skipped, indexed: [], newCalls: 0, mergedCalls: 0, messages: 0 };
-  if (todo.length === 0) return result;
+  if (todo.length === 0) {
+    if (options.findings !== false && !await findingsCurrent(store, options.region)) result.findings = await storeFindings(store, options.region);
+    return result;
+  }
 
   const totals = await store.totals();
   const run = totals.nextRun;
@@ -78,13 +100,14 @@ export async function indexFiles(files: string[], store: StoreBackend, options: 
   try {
     const recording = new RecordingStore((m, runCall) => writer.addMessage(messageToRow(m, run, runCall, totals.nextSeq + m.seq)));
     result.reports = await loadInputs(todo.map((t) => t.file), recording, options);
+    result.reports.forEach((r, i) => { r.file = todo[i]!.name; });
     await writer.flush();
     result.messages = recording.messagesSeen;
     await writeCalls(recording.calls(), run, totals.nextIdx, store, writer, result);
     for (let i = 0; i < todo.length; i++) {
       const report = result.reports[i]!;
       if (report.error !== undefined) continue; // never read: indexing it later must not be skipped
-      result.indexed.push({ hash: todo[i]!.hash, name: todo[i]!.file, bytes: (await stat(todo[i]!.file)).size, run });
+      result.indexed.push({ hash: todo[i]!.hash, name: todo[i]!.name, bytes: (await stat(todo[i]!.file)).size, run });
     }
     await writer.addFiles(result.indexed);
     await writer.commit();
@@ -92,7 +115,31 @@ export async function indexFiles(files: string[], store: StoreBackend, options: 
     await writer.rollback().catch(() => undefined);
     throw e;
   }
+  const read = todo.filter((_, i) => result.reports[i]?.error === undefined).map((t) => t.file);
+  if (options.findings !== false) result.findings = await storeFindings(store, options.region, read);
   return result;
+}
+
+/** Every call of the store as the in-memory store would list them, in index order. */
+export async function allCalls(store: StoreBackend): Promise<Call[]> {
+  const names = new HeaderNameIndex();
+  const rows = await store.listCalls({ where: { where: store.dialect.true, params: [], exact: true }, order: 'arrival' });
+  return rows.map((r) => rowToCall(r, names));
+}
+
+/** True when the stored findings were computed after the last run, for this region. */
+export async function findingsCurrent(store: StoreBackend, region: string | undefined): Promise<boolean> {
+  const info = await store.findingsInfo();
+  return info !== undefined && info.run === await store.lastRun() && info.region === (region ?? '');
+}
+
+/** Findings over the whole store; RTP from `mediaFiles` (the run's captures, still at hand). */
+async function storeFindings(store: StoreBackend, region: string | undefined, mediaFiles: string[] = []): Promise<number> {
+  const run = await store.lastRun();
+  const all = await allCalls(store);
+  const { rows } = await diagnoseStore(store, all, region, all, mediaFiles);
+  await store.writeFindings({ run, region: region ?? '' }, rows);
+  return rows.length;
 }
 
 async function writeCalls(calls: Call[], run: number, nextIdx: number, store: StoreBackend, writer: RunWriter, result: IndexResult): Promise<void> {

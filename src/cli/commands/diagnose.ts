@@ -8,7 +8,9 @@
 import type { Command } from 'commander';
 import { compileFilter } from '../../calls/filter.js';
 import { diagnose, reaches } from '../../diagnose/engine.js';
-import { isSeverity, type Severity } from '../../diagnose/finding.js';
+import type { Call } from '../../calls/call.js';
+import { isSeverity, type Finding, type Severity } from '../../diagnose/finding.js';
+import { checkInputs, openStoreForCommand, storedCalls, storedFindings } from '../call-source.js';
 import { isRegion } from '../../diagnose/phone.js';
 import { renderFindings } from '../../report/findings-text.js';
 import { collectRtp } from '../../media/collect.js';
@@ -23,6 +25,7 @@ interface DiagnoseFlags extends FilterFlags, KeylogFlags, LimitFlags {
   region?: string;
   json?: boolean;
   failOn?: string;
+  store?: string;
 }
 
 /** `de_DE.UTF-8` → `DE`: the issue asks for the locale's region when --region is absent. */
@@ -43,12 +46,25 @@ export async function runDiagnose(files: string[], flags: DiagnoseFlags, io: Io,
   }
   if (flags.region !== undefined && !isRegion(flags.region)) throw new CliError(`--region '${flags.region}' is not an ISO 3166 country code libphonenumber knows`);
   const region = flags.region?.toUpperCase() ?? regionFromEnv(env);
-  const { store, exitCode } = await loadForCommand(files, io, { keep: () => true }, keylogFromFlags(flags, io, env), limitsFromFlags(flags));
-  const all = store.calls();
-  const calls = all.filter(compileFilter(filter));
-  // RTP only for the calls being judged (media.one-way); a second read keeps the SIP path lean.
-  const media = await collectRtp(files, announcedEndpoints(calls));
-  const findings = diagnose({ calls, allCalls: all, options: region === undefined ? {} : { region }, media });
+  checkInputs(files, flags.store);
+  let all: Call[], calls: Call[], findings: Finding[], exitCode: number = Exit.OK;
+  if (flags.store !== undefined) {
+    const store = await openStoreForCommand(flags.store);
+    try {
+      ({ all, calls } = await storedCalls(store, filter));
+      findings = await storedFindings(store, { all, calls }, region);
+    } finally {
+      await store.close();
+    }
+  } else {
+    const loaded = await loadForCommand(files, io, { keep: () => true }, keylogFromFlags(flags, io, env), limitsFromFlags(flags));
+    exitCode = loaded.exitCode;
+    all = loaded.store.calls();
+    calls = all.filter(compileFilter(filter));
+    // RTP only for the calls being judged (media.one-way); a second read keeps the SIP path lean.
+    const media = await collectRtp(files, announcedEndpoints(calls));
+    findings = diagnose({ calls, allCalls: all, options: region === undefined ? {} : { region }, media });
+  }
   if (flags.json) io.out(JSON.stringify(findings, null, 1) + '\n');
   else io.out(renderFindings(findings, { color: io.outIsTty, callIndex: new Map(all.map((c) => [c.callId, c.index])), calls: calls.length }));
   if (exitCode !== Exit.OK) return exitCode;
@@ -59,7 +75,8 @@ export function registerDiagnose(program: Command, io: Io, run: (p: Promise<numb
   const cmd = program
     .command('diagnose')
     .description('say why calls failed: NAT and SIP-ALG faults, Caller-ID, Diversion, codecs, one-way audio')
-    .argument('<file...>', 'pcap, pcapng, tcpdump -A text, gzip of any, or - for stdin')
+    .argument('[file...]', 'pcap, pcapng, tcpdump -A text, gzip of any, or - for stdin')
+    .option('--store <url>', 'answer from a store made by `sipv index` instead of FILE...')
     .option('--region <CC>', 'country (ISO 3166, e.g. DE) national numbers are checked against; default from LANG')
     .option('--json', 'print one JSON array of findings (shape: SPEC.md)')
     .option('--fail-on <level>', 'exit 1 when a finding at or above info|warning|error exists')
@@ -67,6 +84,7 @@ export function registerDiagnose(program: Command, io: Io, run: (p: Promise<numb
 Examples:
   sipv diagnose server.pcap
   sipv diagnose trunk.pcapng --region DE --where "srcnum 1502"
-  sipv diagnose nightly.pcap --json --fail-on error`);
+  sipv diagnose nightly.pcap --json --fail-on error
+  sipv diagnose --store calls.duckdb --where "dstnum 8969669"`);
   addLimitOptions(addKeylogOption(addFilterOptions(cmd))).action((files: string[], flags: DiagnoseFlags) => run(runDiagnose(files, flags, io, process.env)));
 }

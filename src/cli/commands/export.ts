@@ -6,17 +6,20 @@
  */
 import type { Command } from 'commander';
 import { compileFilter } from '../../calls/filter.js';
-import { exportCalls } from '../export-run.js';
+import { exportCalls, exportFormatOf } from '../export-run.js';
+import type { Call } from '../../calls/call.js';
+import { checkInputs, openStoreForCommand, storedCalls, keepMessages } from '../call-source.js';
 import { addFilterOptions, filterFromFlags, type FilterFlags } from '../filter-options.js';
 import { loadForCommand } from '../inputs.js';
 import { addKeylogOption, keylogFromFlags, type KeylogFlags } from '../keylog-option.js';
 import { addLimitOptions, limitsFromFlags, type LimitFlags } from '../limit-options.js';
-import type { Io } from '../io.js';
+import { CliError, Exit, type Io } from '../io.js';
 import { refuseOverwrite } from '../output-file.js';
 import { safeInline } from '../../core/sanitize.js';
 
 interface ExportFlags extends FilterFlags, KeylogFlags, LimitFlags {
   output: string;
+  store?: string;
   force?: boolean;
 }
 
@@ -26,8 +29,24 @@ export async function runExport(files: string[], flags: ExportFlags, io: Io): Pr
   // Before the inputs are read: an existing output is the user's, not ours to replace.
   refuseOverwrite(flags.output, { force });
   const keylog = keylogFromFlags(flags, io);
-  const { store, exitCode } = await loadForCommand(files, io, { keep: () => true }, keylog, limitsFromFlags(flags));
-  const calls = store.calls().filter(compileFilter(filter));
+  checkInputs(files, flags.store);
+  let calls: Call[], exitCode: number = Exit.OK;
+  if (flags.store !== undefined) {
+    const format = exportFormatOf(flags.output);
+    // A store keeps SIP messages, not the frames that carried them.
+    if (format === 'pcap' || format === 'pcapng') throw new CliError(`export from a store writes .txt or .json: ${format} needs the original frames, which only the capture files have (export from them)`);
+    const store = await openStoreForCommand(flags.store);
+    try {
+      calls = (await storedCalls(store, filter)).calls;
+      await keepMessages(store, calls);
+    } finally {
+      await store.close();
+    }
+  } else {
+    const loaded = await loadForCommand(files, io, { keep: () => true }, keylog, limitsFromFlags(flags));
+    exitCode = loaded.exitCode;
+    calls = loaded.store.calls().filter(compileFilter(filter));
+  }
   const r = await exportCalls(files, calls, flags.output, keylog === undefined ? { force } : { keylog, force });
   const what = r.format === 'pcap' || r.format === 'pcapng' ? `, ${r.packets} frames` : r.format === 'text' ? `, ${r.packets} packets` : '';
   io.err(safeInline(`${r.calls} conversations (${r.messages} SIP messages${what}) written to ${flags.output}`) + '\n');
@@ -38,7 +57,8 @@ export function registerExport(program: Command, io: Io, run: (p: Promise<number
   const cmd = program
     .command('export')
     .description('write the calls that pass the filter to pcap, pcapng, tcpdump -A text or JSON')
-    .argument('<file...>', 'pcap, pcapng, tcpdump -A text, gzip of any, or - for stdin (text and JSON only)')
+    .argument('[file...]', 'pcap, pcapng, tcpdump -A text, gzip of any, or - for stdin (text and JSON only)')
+    .option('--store <url>', 'answer from a store made by `sipv index` instead of FILE... (.txt or .json only)')
     .requiredOption('-o, --output <out>', 'output file; its ending picks the format: .pcap .pcapng .txt .json')
     .option('--force', 'replace OUT when it exists')
     .addHelpText('after', `

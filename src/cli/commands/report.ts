@@ -16,11 +16,15 @@ import { regionFromEnv } from './diagnose.js';
 import { addFilterOptions, filterFromFlags, type FilterFlags } from '../filter-options.js';
 import { loadForCommand } from '../inputs.js';
 import { addLimitOptions, limitsFromFlags, type LimitFlags } from '../limit-options.js';
-import { CliError, type Io } from '../io.js';
+import { CliError, Exit, type Io } from '../io.js';
+import type { Call } from '../../calls/call.js';
+import type { Finding } from '../../diagnose/finding.js';
+import { checkInputs, keepMessages, openStoreForCommand, storedCalls, storedFindings } from '../call-source.js';
 import { refuseOverwrite, writeOutputFile } from '../output-file.js';
 
 interface ReportFlags extends FilterFlags, LimitFlags {
   output: string;
+  store?: string;
   force?: boolean;
 }
 
@@ -30,14 +34,30 @@ export async function runReport(files: string[], flags: ReportFlags, io: Io, env
   const force = flags.force === true;
   // Before the inputs are read: an existing output is the user's, not ours to replace.
   refuseOverwrite(flags.output, { force });
-  const { store, exitCode } = await loadForCommand(files, io, { keep: () => true }, undefined, limitsFromFlags(flags));
-  const all = store.calls();
-  const calls = all.filter(compileFilter(filter));
+  checkInputs(files, flags.store);
   const region = regionFromEnv(env);
-  // The same findings as sipv diagnose, media.one-way included (RTP from a second read).
-  const media = await collectRtp(files, announcedEndpoints(calls));
-  const findings = diagnose({ calls, allCalls: all, options: region === undefined ? {} : { region }, media });
-  const html = renderReportHtml(buildReport(files, calls, findings));
+  let calls: Call[], findings: Finding[], exitCode: number = Exit.OK;
+  if (flags.store !== undefined) {
+    // From a store: the stored findings (as diagnose --store), the filtered calls' messages in bulk.
+    const store = await openStoreForCommand(flags.store);
+    try {
+      const stored = await storedCalls(store, filter);
+      calls = stored.calls;
+      findings = await storedFindings(store, stored, region);
+      await keepMessages(store, calls);
+    } finally {
+      await store.close();
+    }
+  } else {
+    const loaded = await loadForCommand(files, io, { keep: () => true }, undefined, limitsFromFlags(flags));
+    exitCode = loaded.exitCode;
+    const all = loaded.store.calls();
+    calls = all.filter(compileFilter(filter));
+    // The same findings as sipv diagnose, media.one-way included (RTP from a second read).
+    const media = await collectRtp(files, announcedEndpoints(calls));
+    findings = diagnose({ calls, allCalls: all, options: region === undefined ? {} : { region }, media });
+  }
+  const html = renderReportHtml(buildReport(flags.store !== undefined ? [flags.store] : files, calls, findings));
   // A temporary file moved into place: an interrupted run leaves no half-written report.
   writeOutputFile(flags.output, html, { force });
   io.err(safeInline(`${calls.length} conversations, ${findings.length} findings written to ${flags.output}`) + '\n');
@@ -48,7 +68,8 @@ export function registerReport(program: Command, io: Io, run: (p: Promise<number
   const cmd = program
     .command('report')
     .description('write a self-contained HTML report: summary, call table, ladders, messages, findings')
-    .argument('<file...>', 'pcap, pcapng, tcpdump -A text, gzip of any, or - for stdin')
+    .argument('[file...]', 'pcap, pcapng, tcpdump -A text, gzip of any, or - for stdin')
+    .option('--store <url>', 'answer from a store made by `sipv index` instead of FILE...')
     .requiredOption('-o, --output <out.html>', 'the HTML file to write')
     .option('--force', 'replace OUT.html when it exists')
     .addHelpText('after', `

@@ -15,6 +15,7 @@ import { safeInline } from '../../core/sanitize.js';
 import type { Call } from '../../calls/call.js';
 import { CliError, type Io } from '../io.js';
 import { reportInput } from '../inputs.js';
+import { replayStore } from '../call-source.js';
 import { progressBar } from '../progress.js';
 import { runLiveCapture, summaryLine } from '../live-run.js';
 import { describe, hepSummaryLine, runHepCollector } from '../hep-run.js';
@@ -108,6 +109,12 @@ function elsewhereHint(word: string): string | undefined {
 // ── general context ────────────────────────────────────────────────────────
 
 async function load(env: ShellEnv, args: string[]): Promise<void> {
+  if (args[0] === '--store') {
+    if (args.length !== 2) throw new ShellError("load --store needs one store, e.g. 'load --store calls.duckdb'");
+    await replayStore(args[1]!, env.session.store);
+    env.io.out(`${env.session.store.size} conversations (${env.session.store.messagesSeen} SIP messages) extracted\n`);
+    return;
+  }
   const { rest: files, keylogs } = takeKeylogs(args, 'load');
   if (files.length === 0) throw new ShellError("load needs a file, e.g. 'load trace.pcap' or 'load --keylog keys.log tls.pcap'");
   const { session, io } = env;

@@ -7,9 +7,14 @@
  *
  * Hostile input cannot grow memory or end the process: a TCP connection
  * buffers at most one partial packet (< 64 KiB), the number of connections is
- * capped (extra ones are closed at once and counted), idle connections are
- * closed, the kernel's UDP receive buffer is the only UDP queue, and socket
- * errors are counted, never thrown.
+ * capped in all and per peer address (extra ones are closed at once and
+ * counted), a connection that sends no whole packet soon after it opens or
+ * falls silent is closed, packets above `maxPacketBytes` are refused (a TCP
+ * peer sending one is disconnected), each peer address has a packet-rate
+ * budget (a token bucket; the excess is dropped and counted, so one flooding
+ * agent cannot starve the others), the kernel's UDP receive buffer is the only
+ * UDP queue, and socket errors are counted, never thrown. Nothing is ever sent
+ * back: a collector cannot be used to amplify.
  */
 import dgram from 'node:dgram';
 import net from 'node:net';
@@ -42,24 +47,89 @@ export interface HepListenerOptions {
   idleMs?: number;
   /** Kernel UDP receive buffer asked for, to ride out bursts; default 4 MiB (the kernel may grant less). */
   udpReceiveBuffer?: number;
+  /** Open TCP connections per peer address at most; default 32. */
+  maxConnectionsPerPeer?: number;
+  /** A TCP connection that has not sent one whole packet this long after opening is closed; default 30 s. */
+  firstPacketMs?: number;
+  /** Largest HEP packet accepted; default 65535 (the most the 16-bit length can say). */
+  maxPacketBytes?: number;
+  /** Packets per second per peer address (bursts up to one second's worth); default 100,000. */
+  peerPacketsPerSec?: number;
+  /** Peer addresses whose rate is tracked; the least recently seen is forgotten beyond this. Default 65536. */
+  maxPeers?: number;
+}
+
+export const DEFAULT_HEP_LISTENER = {
+  maxConnections: 256, maxConnectionsPerPeer: 32, idleMs: 600_000, firstPacketMs: 30_000,
+  maxPacketBytes: 65535, peerPacketsPerSec: 100_000, maxPeers: 65536,
+} as const;
+
+/** Tokens of one peer address: refilled at the rate, capped at one second's worth. */
+interface Bucket {
+  tokens: number;
+  at: number;
 }
 
 export interface ListenerStats {
   udpDatagrams: number;
   tcpConnections: number;
-  /** Connections refused because `maxConnections` were open. */
+  /** Connections refused because `maxConnections` (or `maxConnectionsPerPeer` from one address) were open. */
   tcpRejected: number;
+  /** Connections closed because no whole packet came within `firstPacketMs`, or silent for `idleMs`. */
+  tcpTimedOut: number;
+  /** Packets refused for being larger than `maxPacketBytes`. */
+  oversized: number;
+  /** Packets dropped because their peer exceeded `peerPacketsPerSec`. */
+  rateLimited: number;
   socketErrors: number;
 }
 
 export class HepListener {
-  readonly stats: ListenerStats = { udpDatagrams: 0, tcpConnections: 0, tcpRejected: 0, socketErrors: 0 };
+  readonly stats: ListenerStats = { udpDatagrams: 0, tcpConnections: 0, tcpRejected: 0, tcpTimedOut: 0, oversized: 0, rateLimited: 0, socketErrors: 0 };
+  private readonly limits: Required<Pick<HepListenerOptions, keyof typeof DEFAULT_HEP_LISTENER>>;
+  /** Per peer address: its token bucket, in least-recently-seen order (Map order). */
+  private readonly buckets = new Map<string, Bucket>();
+  private readonly perPeer = new Map<string, number>();
   private readonly udpSockets: dgram.Socket[] = [];
   private readonly servers: net.Server[] = [];
   private readonly connections = new Set<net.Socket>();
   private closed = false;
 
-  constructor(private readonly options: HepListenerOptions) {}
+  constructor(private readonly options: HepListenerOptions, private readonly clock: () => number = () => performance.now()) {
+    const o = options;
+    const d = DEFAULT_HEP_LISTENER;
+    this.limits = {
+      maxConnections: o.maxConnections ?? d.maxConnections, maxConnectionsPerPeer: o.maxConnectionsPerPeer ?? d.maxConnectionsPerPeer,
+      idleMs: o.idleMs ?? d.idleMs, firstPacketMs: o.firstPacketMs ?? d.firstPacketMs, maxPacketBytes: o.maxPacketBytes ?? d.maxPacketBytes,
+      peerPacketsPerSec: o.peerPacketsPerSec ?? d.peerPacketsPerSec, maxPeers: o.maxPeers ?? d.maxPeers,
+    };
+  }
+
+  /** False when `packet` from `address` is refused (too large, or over the peer's rate); counted either way. */
+  private admit(packet: Buffer, address: string): boolean {
+    if (packet.length > this.limits.maxPacketBytes) {
+      this.stats.oversized++;
+      return false;
+    }
+    const now = this.clock();
+    const rate = this.limits.peerPacketsPerSec;
+    let b = this.buckets.get(address);
+    if (b === undefined) {
+      b = { tokens: rate, at: now };
+      if (this.buckets.size >= this.limits.maxPeers) this.buckets.delete(this.buckets.keys().next().value as string);
+    } else {
+      this.buckets.delete(address);
+      b.tokens = Math.min(rate, b.tokens + ((now - b.at) / 1000) * rate);
+      b.at = now;
+    }
+    this.buckets.set(address, b);
+    if (b.tokens < 1) {
+      this.stats.rateLimited++;
+      return false;
+    }
+    b.tokens--;
+    return true;
+  }
 
   /** Binds every address; rejects with a one-line reason (and closes what did bind) when one fails. */
   async start(): Promise<BoundAddress[]> {
@@ -99,7 +169,7 @@ export class HepListener {
         socket.on('message', (msg, rinfo) => {
           if (this.closed) return;
           this.stats.udpDatagrams++;
-          this.options.onPacket(msg, { transport: 'udp', address: rinfo.address, port: rinfo.port });
+          if (this.admit(msg, rinfo.address)) this.options.onPacket(msg, { transport: 'udp', address: rinfo.address, port: rinfo.port });
         });
         this.udpSockets.push(socket);
         const at = socket.address();
@@ -110,7 +180,7 @@ export class HepListener {
 
   private listenTcp(a: ListenAddress): Promise<BoundAddress> {
     const server = net.createServer((c) => this.accept(c));
-    server.maxConnections = this.options.maxConnections ?? 256;
+    server.maxConnections = this.limits.maxConnections;
     server.on('drop', () => { this.stats.tcpRejected++; });
     return new Promise((resolve, reject) => {
       server.once('error', (e) => reject(bindError('tcp', a, e)));
@@ -129,10 +199,24 @@ export class HepListener {
       c.destroy();
       return;
     }
+    const from: PacketOrigin = { transport: 'tcp', address: c.remoteAddress ?? '', port: c.remotePort ?? 0 };
+    const open = this.perPeer.get(from.address) ?? 0;
+    if (open >= this.limits.maxConnectionsPerPeer) {
+      this.stats.tcpRejected++;
+      c.destroy();
+      return;
+    }
+    this.perPeer.set(from.address, open + 1);
     this.stats.tcpConnections++;
     this.connections.add(c);
     const framer = new HepFramer();
-    const from: PacketOrigin = { transport: 'tcp', address: c.remoteAddress ?? '', port: c.remotePort ?? 0 };
+    // Slow loris: a connection must deliver a whole packet soon, then may idle long.
+    let sawPacket = false;
+    const timeOut = (): void => {
+      this.stats.tcpTimedOut++;
+      c.destroy();
+    };
+    const first = setTimeout(timeOut, this.limits.firstPacketMs);
     let junkRuns = 0;
     let junkBytes = 0;
     const reportJunk = (): void => {
@@ -141,14 +225,24 @@ export class HepListener {
       junkRuns = framer.stats.junkRuns;
       junkBytes = framer.stats.junkBytes;
     };
-    c.setTimeout(this.options.idleMs ?? 600_000, () => c.destroy());
+    c.setTimeout(this.limits.idleMs, timeOut);
     c.on('data', (chunk: Buffer) => {
-      if (this.closed) return;
-      framer.push(chunk, (packet) => this.options.onPacket(packet, from));
+      if (this.closed || c.destroyed) return;
+      framer.push(chunk, (packet) => {
+        if (c.destroyed) return;
+        if (!sawPacket) { sawPacket = true; clearTimeout(first); }
+        // An oversized frame means a broken or hostile peer: refuse it and hang up.
+        if (packet.length > this.limits.maxPacketBytes) { this.stats.oversized++; c.destroy(); return; }
+        if (this.admit(packet, from.address)) this.options.onPacket(packet, from);
+      });
       reportJunk();
     });
     c.on('error', () => { this.stats.socketErrors++; });
     c.on('close', () => {
+      clearTimeout(first);
+      const left = (this.perPeer.get(from.address) ?? 1) - 1;
+      if (left > 0) this.perPeer.set(from.address, left);
+      else this.perPeer.delete(from.address);
       this.connections.delete(c);
       framer.end();
       reportJunk();

@@ -39,6 +39,10 @@ export interface HepSummary extends HepCollectStats {
   newCalls: number;
   /** TCP connections refused at the connection cap. */
   rejectedConnections: number;
+  /** Listener protections that fired: connections timed out, packets too large, packets over a peer's rate. */
+  timedOutConnections: number;
+  oversized: number;
+  rateLimited: number;
   /** Packets written to `-w`, and SIP not written (file lagging behind, or not representable). */
   written: number;
   notWritten: number;
@@ -117,6 +121,9 @@ export async function runHepCollector(store: CallStore, o: HepRunOptions, io: Io
     bound,
     newCalls: store.size - callsBefore,
     rejectedConnections: listener.stats.tcpRejected,
+    timedOutConnections: listener.stats.tcpTimedOut,
+    oversized: listener.stats.oversized,
+    rateLimited: listener.stats.rateLimited,
     written: pcap?.stats.packets ?? 0,
     notWritten: notWritten + (pcap?.stats.skipped ?? 0),
   };
@@ -137,7 +144,10 @@ function statusCounts(s: HepCollectStats, calls: number): string {
 }
 
 export function hepSummaryLine(s: HepSummary): string {
-  const refused = s.rejectedConnections > 0 ? `, ${s.rejectedConnections} connections refused` : '';
+  const refused = (s.rejectedConnections > 0 ? `, ${s.rejectedConnections} connections refused` : '') +
+    (s.timedOutConnections > 0 ? `, ${s.timedOutConnections} connections timed out` : '') +
+    (s.oversized > 0 ? `, ${s.oversized} oversized packets refused` : '') +
+    (s.rateLimited > 0 ? `, ${s.rateLimited} packets over a peer's rate limit` : '');
   return `HEP collector stopped: ${s.packets} packets, ${s.sipMessages} SIP messages, ${s.newCalls} new conversations; ` +
     `dropped: ${s.malformed} malformed, ${s.badAuth} bad auth, ${s.notSip} non-SIP${refused}`;
 }

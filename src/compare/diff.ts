@@ -46,7 +46,8 @@ export function startLine(m: SipMessage): string {
 /** `via` → `Via`, `call-id` → `Call-ID`, `cseq` → `CSeq`: the way engineers write them. */
 export function displayName(name: string): string {
   const special: Record<string, string> = { 'call-id': 'Call-ID', cseq: 'CSeq', 'www-authenticate': 'WWW-Authenticate', 'p-asserted-identity': 'P-Asserted-Identity' };
-  return special[name] ?? name.split('-').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('-');
+  // Own keys only: a header named `constructor` or `__proto__` is text, not Object.prototype.
+  return (Object.hasOwn(special, name) ? special[name] : undefined) ?? name.split('-').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('-');
 }
 
 function names(m: SipMessage): string[] {

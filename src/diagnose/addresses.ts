@@ -22,7 +22,20 @@ export type AddressKind =
 const DOCUMENTATION = ['192.0.2.0/24', '198.51.100.0/24', '203.0.113.0/24', '2001:db8::/32'].map((c) => ipaddr.parseCIDR(c));
 
 /** Parse a literal IPv4 (dotted quad only) or IPv6 address; IPv4-mapped IPv6 is unwrapped. */
+// The same few thousand addresses are asked about for every message; parse each once.
+const parsed = new Map<string, ipaddr.IPv4 | ipaddr.IPv6 | null>();
+const PARSED_LIMIT = 100_000;
+
 function parse(host: string): ipaddr.IPv4 | ipaddr.IPv6 | undefined {
+  let a = parsed.get(host);
+  if (a === undefined) {
+    a = parseUncached(host) ?? null;
+    if (parsed.size < PARSED_LIMIT) parsed.set(host, a);
+  }
+  return a ?? undefined;
+}
+
+function parseUncached(host: string): ipaddr.IPv4 | ipaddr.IPv6 | undefined {
   const h = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
   // ipaddr.isValid accepts `1.2.3` and `010.1.1.1` (inet_aton forms); SIP hosts are dotted quads.
   if (!ipaddr.IPv4.isValidFourPartDecimal(h) && !(h.includes(':') && ipaddr.IPv6.isValid(h))) return undefined;

@@ -7,8 +7,8 @@
 import type { CapturedMessage } from '../calls/captured-message.js';
 import { getHeader } from '../sip/headers.js';
 import { parseNameAddr } from '../sip/name-addr.js';
-import { sdpOfMessage, type SdpSession } from '../sip/sdp.js';
-import { cseqOf } from './message-facts.js';
+import type { SdpSession } from '../sip/sdp.js';
+import { cseqOf, sdpOf } from './message-facts.js';
 
 export interface Rejection {
   invite: number;
@@ -75,7 +75,7 @@ export function offerAnswers(messages: readonly CapturedMessage[]): OfferAnswer[
         const m = messages[i]!;
         const c = cseqOf(m);
         if (c.seq !== seq || !pred(m)) continue;
-        const sdp = sdpOfMessage(m.msg);
+        const sdp = sdpOf(m.msg);
         if (sdp !== undefined) return { index: i, sdp };
       }
       return undefined;

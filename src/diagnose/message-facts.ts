@@ -7,6 +7,8 @@ import type { CapturedMessage } from '../calls/captured-message.js';
 import { getHeader } from '../sip/headers.js';
 import { parseCSeq } from '../sip/cseq.js';
 import { parseVia, type Via } from '../sip/via.js';
+import type { SipMessage } from '../sip/message.js';
+import { sdpOfMessage, type SdpSession } from '../sip/sdp.js';
 import { endpoint } from '../net/packet.js';
 
 /** Capture time in seconds since the epoch (float is fine for gaps of seconds). */
@@ -22,16 +24,41 @@ export function destination(m: CapturedMessage): string {
   return endpoint(m.dstIp, m.dstPort);
 }
 
+// Every rule asks for the same few parsed values of the same messages; each is
+// parsed once per message (the parsed model is read-only to rules).
+const topVias = new WeakMap<SipMessage, Via | null>();
+const viaCounts = new WeakMap<SipMessage, number>();
+const sdps = new WeakMap<SipMessage, SdpSession | null>();
+
 export function topVia(m: CapturedMessage): Via | undefined {
-  const first = getHeader(m.msg, 'via');
-  return first === undefined ? undefined : parseVia(first)[0];
+  let via = topVias.get(m.msg);
+  if (via === undefined) {
+    const first = getHeader(m.msg, 'via');
+    via = (first === undefined ? undefined : parseVia(first)[0]) ?? null;
+    topVias.set(m.msg, via);
+  }
+  return via ?? undefined;
 }
 
 /** Number of Via entries: more than one on a request means a proxy forwarded it. */
 export function viaCount(m: CapturedMessage): number {
-  let n = 0;
-  for (const h of m.msg.headers) if (h.name === 'via') n += parseVia(h.value).length;
+  let n = viaCounts.get(m.msg);
+  if (n === undefined) {
+    n = 0;
+    for (const h of m.msg.headers) if (h.name === 'via') n += parseVia(h.value).length;
+    viaCounts.set(m.msg, n);
+  }
   return n;
+}
+
+/** The message's SDP (body or multipart part), parsed once. */
+export function sdpOf(msg: SipMessage): SdpSession | undefined {
+  let sdp = sdps.get(msg);
+  if (sdp === undefined) {
+    sdp = sdpOfMessage(msg) ?? null;
+    sdps.set(msg, sdp);
+  }
+  return sdp ?? undefined;
 }
 
 export function cseqOf(m: CapturedMessage): { seq: number; method: string } {

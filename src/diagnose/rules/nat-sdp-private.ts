@@ -6,9 +6,8 @@
  * with a public c= is harmless for media but shows a NAT (or an ALG that
  * rewrote only c=), so it is reported as info.
  */
-import { sdpOfMessage } from '../../sip/sdp.js';
 import { classify, crossedNat } from '../addresses.js';
-import { label, source } from '../message-facts.js';
+import { label, source, sdpOf } from '../message-facts.js';
 import type { Draft, Rule } from '../rule.js';
 
 export const natSdpPrivate: Rule = {
@@ -16,7 +15,7 @@ export const natSdpPrivate: Rule = {
   check({ messages }) {
     const groups = new Map<string, Draft>();
     messages.forEach((m, i) => {
-      const sdp = sdpOfMessage(m.msg);
+      const sdp = sdpOf(m.msg);
       if (sdp === undefined) return;
       const conns = new Set<string>();
       if (sdp.connection) conns.add(sdp.connection.ip);

@@ -4,9 +4,8 @@
  * signature are left to alg.malformed so one defect gives one finding, and
  * CR/LF padding after a datagram's body (RFC 3261 §18.3: discarded) is not one.
  */
-import { sdpOfMessage } from '../../sip/sdp.js';
 import { isAlgLengthIssue, isPadding } from '../alg-damage.js';
-import { label } from '../message-facts.js';
+import { label, sdpOf } from '../message-facts.js';
 import type { Rule } from '../rule.js';
 
 export const sipMalformed: Rule = {
@@ -18,7 +17,7 @@ export const sipMalformed: Rule = {
         if (isAlgLengthIssue(m, issue) || isPadding(m, issue)) continue;
         found.push({ message: i, in: label(m), ...issue });
       }
-      for (const issue of sdpOfMessage(m.msg)?.issues ?? []) found.push({ message: i, in: `${label(m)} SDP`, ...issue });
+      for (const issue of sdpOf(m.msg)?.issues ?? []) found.push({ message: i, in: `${label(m)} SDP`, ...issue });
     });
     if (found.length === 0) return [];
     const first = found[0]!;

@@ -110,6 +110,16 @@ function uriKey(raw: Buffer, s: number, e: number): number {
   return h;
 }
 
+/**
+ * Sets the From/To memo to the keys of a scanned message whose numbers the call
+ * already holds (the store opens a call with the first message's From and To
+ * numbers): `addScannedFacts` then skips parsing the same values again.
+ */
+export function primeScannedMemo(memo: FactsMemo, s: ScannedMessage): void {
+  memo.memoFrom = uriKey(s.raw, s.fromS, s.fromE);
+  memo.memoTo = uriKey(s.raw, s.toS, s.toE);
+}
+
 /** `addFacts` for a clean scanned message: the same facts, read from byte spans. */
 export function addScannedFacts(
   facts: CallFacts, m: CapturedMessage, s: ScannedMessage, names: readonly number[], memo: FactsMemo, lists: ListInterner<string>,
@@ -130,9 +140,34 @@ export function addScannedFacts(
   }
   const extra = s.extra;
   if (extra === null) return;
-  facts.diversion = withNumbers(facts.diversion, extraValues(raw, extra, HeaderCode.DIVERSION), lists);
-  facts.pai = withNumbers(facts.pai, extraValues(raw, extra, HeaderCode.PAI), lists);
-  facts.ppi = withNumbers(facts.ppi, extraValues(raw, extra, HeaderCode.PPI), lists);
+  facts.diversion = withCachedNumbers(facts.diversion, extraValues(raw, extra, HeaderCode.DIVERSION), lists);
+  facts.pai = withCachedNumbers(facts.pai, extraValues(raw, extra, HeaderCode.PAI), lists);
+  facts.ppi = withCachedNumbers(facts.ppi, extraValues(raw, extra, HeaderCode.PPI), lists);
+}
+
+/**
+ * `partyNumber` by header value for Diversion / P-Asserted-Identity /
+ * P-Preferred-Identity, which (unlike From/To, whose tags differ per call)
+ * repeat the same few values in every message of a call. Bounded: emptied when full.
+ */
+const extraNumbers = new Map<string, string>();
+const EXTRA_NUMBERS_LIMIT = 16384;
+
+function cachedPartyNumber(value: string): string {
+  let n = extraNumbers.get(value);
+  if (n === undefined) {
+    n = partyNumber(value);
+    if (extraNumbers.size >= EXTRA_NUMBERS_LIMIT) extraNumbers.clear();
+    extraNumbers.set(value, n);
+  }
+  return n;
+}
+
+/** `withNumbers` through `cachedPartyNumber`. */
+function withCachedNumbers(list: readonly string[], values: string[], lists: ListInterner<string>): readonly string[] {
+  const before = list;
+  for (const v of values) list = withDistinct(list, cachedPartyNumber(v));
+  return list === before ? list : lists.share(list);
 }
 
 /** `getHeaders` of one of the list headers kept as spans. */

@@ -10,9 +10,14 @@ export class ListInterner<T extends string | number> {
 
   constructor(private readonly limit = 200_000) {}
 
-  /** Lists of one and two elements (most of them) by their elements: no key string to build and hash. */
+  /**
+   * Lists of one and two elements (most of them) by their elements: no key string to
+   * build and hash. Two-element lists by first element: the one list seen with it, or a
+   * Map once there are several (most first elements have one: a Map each would cost
+   * hundreds of bytes per call when numbers are unique per call).
+   */
   private readonly ones = new Map<T, readonly T[]>();
-  private readonly twos = new Map<T, Map<T, readonly T[]>>();
+  private readonly twos = new Map<T, readonly T[] | Map<T, readonly T[]>>();
   private count = 0;
 
   share(list: readonly T[]): readonly T[] {
@@ -25,14 +30,23 @@ export class ListInterner<T extends string | number> {
       return list;
     }
     if (n === 2) {
-      let second = this.twos.get(list[0]!);
-      const hit = second?.get(list[1]!);
-      if (hit !== undefined) return hit;
-      if (this.count < this.limit) {
-        if (second === undefined) this.twos.set(list[0]!, (second = new Map()));
-        second.set(list[1]!, list);
-        this.count++;
+      const first = list[0]!, second = list[1]!;
+      const seen = this.twos.get(first);
+      if (seen === undefined) {
+        if (this.count < this.limit) { this.twos.set(first, list); this.count++; }
+        return list;
       }
+      if (!(seen instanceof Map)) {
+        if (seen[1] === second) return seen;
+        if (this.count < this.limit) {
+          this.twos.set(first, new Map([[seen[1]!, seen], [second, list]]));
+          this.count++;
+        }
+        return list;
+      }
+      const hit = seen.get(second);
+      if (hit !== undefined) return hit;
+      if (this.count < this.limit) { seen.set(second, list); this.count++; }
       return list;
     }
     const key = list.join('\u0000');

@@ -14,7 +14,7 @@ import { utf8 } from '../sip/text.js';
 import { HeaderNameIndex, HeaderNameSet, type Call } from './call.js';
 import type { CapturedMessage } from './captured-message.js';
 import { partyNumber } from '../sip/number.js';
-import { addFacts, addScannedFacts, type FactsMemo } from './facts.js';
+import { addFacts, addScannedFacts, primeScannedMemo, type FactsMemo } from './facts.js';
 import { ListInterner } from './intern.js';
 
 /**
@@ -122,6 +122,8 @@ export class CallStore {
       const from = s.fromS < 0 ? '' : utf8(raw, s.fromS, s.fromE);
       const to = s.toS < 0 ? '' : utf8(raw, s.toS, s.toE);
       state = this.open(callId, m, from, to);
+      // open() put this message's From/To numbers in the facts already.
+      primeScannedMemo(state, s);
       this.byId.set(callId, state);
       this.ordered.push(state);
       if (this.ordered.length - this.head > this.maxCalls) this.summariseOldest();
@@ -182,14 +184,15 @@ export class CallStore {
 
   private open(callId: string, m: CapturedMessage, from: string, to: string): CallState {
     const index = this.base + this.ordered.length;
-    const at: Timestamp = { sec: m.sec, nsec: m.nsec };
+    const start: Timestamp = { sec: m.sec, nsec: m.nsec };
+    const end: Timestamp = { sec: m.sec, nsec: m.nsec };
     const fromNumber = partyNumber(from);
     const toNumber = partyNumber(to);
     const lists = this.textLists;
     // The facts start as what the first message will add (so the number strings are held
     // once, not twice); lists nothing is added to stay the one shared empty list.
     const call: Call = {
-      index, callId, start: at, end: at,
+      index, callId, start, end,
       firstMethod: null,
       from: fromNumber,
       to: toNumber,
@@ -212,8 +215,11 @@ export class CallStore {
     const msg = m.msg;
     call.messages++;
     if (!isCleanScan(msg)) call.anomalies += msg.issues.length;
-    if (m.sec > call.end.sec || (m.sec === call.end.sec && m.nsec > call.end.nsec)) call.end = { sec: m.sec, nsec: m.nsec };
-    if (m.sec < call.start.sec || (m.sec === call.start.sec && m.nsec < call.start.nsec)) call.start = { sec: m.sec, nsec: m.nsec };
+    // Updated in place (open() gives start and end objects of their own): a new object
+    // per message would outlive the young generation through the call holding it.
+    const end = call.end, start = call.start;
+    if (m.sec > end.sec || (m.sec === end.sec && m.nsec > end.nsec)) { end.sec = m.sec; end.nsec = m.nsec; }
+    if (m.sec < start.sec || (m.sec === start.sec && m.nsec < start.nsec)) { start.sec = m.sec; start.nsec = m.nsec; }
     // Parsed messages point into the reader's chunk; a kept one gets its own bytes.
     call.kept?.push({ ...m, msg: parseSipMessage(Buffer.from(msg.raw)) ?? msg });
   }
@@ -240,7 +246,14 @@ export class CallStore {
     while (i < tx.length && tx[i] !== key) i += 2;
     if (i >= tx.length) {
       // An exact-size copy instead of push (see CallFacts): most calls stop at 3–6 transactions.
-      state.tx = tx.concat([key, at]);
+      // Filled by index, not by concat (whose result V8 gives generic elements): the times
+      // are then stored as unboxed doubles, not one heap number each.
+      const n = tx.length;
+      const next = new Array<number>(n + 2);
+      for (let j = 0; j < n; j++) next[j] = tx[j]!;
+      next[n] = key;
+      next[n + 1] = at;
+      state.tx = next;
       return;
     }
     const gapNs = Math.abs(at - tx[i + 1]!) * 1e9;

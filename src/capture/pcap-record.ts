@@ -23,7 +23,7 @@ export interface RecordHeader {
 }
 
 /** One day: records further apart than this from their predecessor are not trusted in a scan. */
-const MAX_GAP = 86400;
+export const MAX_GAP = 86400;
 
 export function headerAt(buf: Buffer, p: number, r: RecordRules): RecordHeader {
   return r.le

@@ -12,7 +12,7 @@
  */
 import { issue, type Issue } from '../core/issue.js';
 import { LinkType, type CaptureDecoder, type FrameSink } from './frame.js';
-import { headerAt, isPlausible, scanForHeader, type RecordHeader, type RecordRules } from './pcap-record.js';
+import { MAX_GAP, headerAt, isPlausible, scanForHeader, type RecordHeader, type RecordRules } from './pcap-record.js';
 
 export interface PcapOptions {
   /** Largest record we accept before calling the length absurd (libpcap's own maximum). */
@@ -43,6 +43,7 @@ export class PcapDecoder implements CaptureDecoder {
   /** Absolute input offset of `pending[0]` (or of the next chunk when nothing is pending). */
   private base = 0;
   private index = 0;
+  /** The last record emitted (one object, overwritten per record), for resynchronising after damage. */
   private prev: RecordHeader | undefined;
   private resyncing = false;
   private checkedOrder = false;
@@ -76,7 +77,7 @@ export class PcapDecoder implements CaptureDecoder {
       // The last record is as long as the others' systematic overrun predicts: it is whole.
       const h = headerAt(buf, used, this.rules);
       this.issues.push(issue('pcap.record-overrun', `record claims ${h.incl} bytes but the file ends after ${left - RECORD_HEADER}`, this.base + used));
-      this.emitRecord(buf, used, h, left - RECORD_HEADER, emit);
+      this.emitRecord(buf, used, h.sec, h.frac, h.incl, h.orig, left - RECORD_HEADER, emit);
     } else if (left > 0) {
       this.issues.push(issue('pcap.truncated-record', `the file ends inside a record: ${left} bytes of it are present`, this.base + used));
     }
@@ -111,18 +112,22 @@ export class PcapDecoder implements CaptureDecoder {
         p = found;
       }
       if (!this.checkedOrder) this.checkRecordOrder(buf, p, rules);
-      const h = headerAt(buf, p, rules);
-      if (h.incl > this.maxRecord || (this.snaplen > 0 && h.incl > this.snaplen + 65536)) {
-        this.issues.push(issue('pcap.bad-record-length', `record claims ${h.incl} captured bytes, more than any real packet`, this.base + p));
+      const le = rules.le;
+      const incl = le ? buf.readUInt32LE(p + 8) : buf.readUInt32BE(p + 8);
+      if (incl > this.maxRecord || (this.snaplen > 0 && incl > this.snaplen + 65536)) {
+        this.issues.push(issue('pcap.bad-record-length', `record claims ${incl} captured bytes, more than any real packet`, this.base + p));
         this.resyncing = true;
         p += 1;
         continue;
       }
-      const next = p + RECORD_HEADER + h.incl;
+      const next = p + RECORD_HEADER + incl;
       // Wait for the next record header too: it tells whether this record's length is honest.
       if (next + RECORD_HEADER > buf.length && !((atEnd || this.live) && next <= buf.length)) return p;
-      let len = h.incl;
-      if (next + RECORD_HEADER <= buf.length && !isPlausible(headerAt(buf, next, rules), rules, h)) {
+      let len = incl;
+      // The header object is made only for a record that is emitted or needs a closer look.
+      const sec = le ? buf.readUInt32LE(p) : buf.readUInt32BE(p);
+      if (next + RECORD_HEADER <= buf.length && !plausibleNext(buf, next, rules, sec)) {
+        const h = headerAt(buf, p, rules);
         const inside = scanForHeader(buf, p + RECORD_HEADER + 1, next, rules, h);
         if (inside >= 0) {
           len = inside - p - RECORD_HEADER;
@@ -130,7 +135,7 @@ export class PcapDecoder implements CaptureDecoder {
           this.overrunBy = this.overrunBy === undefined || this.overrunBy === h.incl - len ? h.incl - len : -1;
         }
       }
-      this.emitRecord(buf, p, h, len, emit);
+      this.emitRecord(buf, p, sec, le ? buf.readUInt32LE(p + 4) : buf.readUInt32BE(p + 4), incl, le ? buf.readUInt32LE(p + 12) : buf.readUInt32BE(p + 12), len, emit);
       p += RECORD_HEADER + len;
     }
     return p;
@@ -168,7 +173,7 @@ export class PcapDecoder implements CaptureDecoder {
     this.issues.push(issue('pcap.record-byte-order', `the file header is ${hdr}-endian but the records are ${rec}-endian; reading records in their own order`, this.base + p));
   }
 
-  private emitRecord(buf: Buffer, p: number, h: RecordHeader, len: number, emit: FrameSink): void {
+  private emitRecord(buf: Buffer, p: number, sec: number, frac: number, incl: number, orig: number, len: number, emit: FrameSink): void {
     const data = buf.subarray(p + RECORD_HEADER, p + RECORD_HEADER + len);
     let linkType = this.linkType;
     if (linkType === LinkType.NULL && looksLikeBareIp(data)) {
@@ -178,18 +183,33 @@ export class PcapDecoder implements CaptureDecoder {
       }
       linkType = LinkType.RAW;
     }
-    this.prev = h;
+    const prev = this.prev ??= { sec, frac, incl, orig };
+    prev.sec = sec; prev.frac = frac; prev.incl = incl; prev.orig = orig;
     this.index++;
     emit({
       index: this.index,
-      sec: h.sec,
-      nsec: this.nanosecond ? h.frac : h.frac * 1000,
+      sec,
+      nsec: this.nanosecond ? frac : frac * 1000,
       linkType,
       data,
-      origLen: Math.max(h.orig, len),
+      origLen: Math.max(orig, len),
       interfaceId: 0,
     });
   }
+}
+
+/** `isPlausible(headerAt(buf, p, r), r, prev)` for a `prev` with this `prevSec`, without making the header object. */
+function plausibleNext(buf: Buffer, p: number, r: RecordRules, prevSec: number): boolean {
+  const le = r.le;
+  const sec = le ? buf.readUInt32LE(p) : buf.readUInt32BE(p);
+  const frac = le ? buf.readUInt32LE(p + 4) : buf.readUInt32BE(p + 4);
+  const incl = le ? buf.readUInt32LE(p + 8) : buf.readUInt32BE(p + 8);
+  const orig = le ? buf.readUInt32LE(p + 12) : buf.readUInt32BE(p + 12);
+  if (frac >= (r.nano ? 1e9 : 1e6)) return false;
+  if (incl === 0 || incl > orig || orig > r.maxRecord) return false;
+  if (r.snaplen > 0 && incl > r.snaplen) return false;
+  if (sec + 1 < prevSec || sec > prevSec + MAX_GAP) return false;
+  return true;
 }
 
 /**

@@ -15,8 +15,8 @@ import { TcpReassembler } from '../net/tcp-stream.js';
 import { WebSocketParser } from '../net/websocket.js';
 import { sipStartLineKind } from '../sip/detect.js';
 import { SipStreamFramer } from '../sip/framer.js';
-import { parseSipMessage, type ParseOptions } from '../sip/parse.js';
-import { isCleanScan } from '../sip/scan.js';
+import { DEFAULT_MAX_HEADER_BYTES, DEFAULT_MAX_HEADERS, parseSipMessage, type ParseOptions } from '../sip/parse.js';
+import { isCleanScan, scanSipMessage } from '../sip/scan.js';
 import { TlsDecryptor, type TlsStream } from '../tls/decryptor.js';
 import { KeyLog } from '../tls/keylog.js';
 
@@ -57,6 +57,8 @@ export class SipExtractor {
   private readonly tcp: TcpReassembler;
   private readonly limits: Limits;
   private readonly parseOptions: ParseOptions;
+  /** The scan knows only the default header limits: lower ones need the full parser. */
+  private readonly scan: boolean;
   /** Messages whose headers were cut by `maxHeaders` / `maxHeaderBytes`. */
   private readonly headerCuts = { tooMany: 0, tooLong: 0 };
   private readonly streams = new Map<string, StreamMode>();
@@ -76,6 +78,7 @@ export class SipExtractor {
     this.limits = limits;
     this.tcp = new TcpReassembler({ maxBufferedBytes: limits.maxTcpBuffer, maxFlows: limits.maxTcpFlows });
     this.parseOptions = { maxHeaders: limits.maxHeaders, maxHeaderBytes: limits.maxHeaderBytes };
+    this.scan = limits.maxHeaders >= DEFAULT_MAX_HEADERS && limits.maxHeaderBytes >= DEFAULT_MAX_HEADER_BYTES;
   }
 
   /** What each limit cut so far, one entry per limit that was reached. */
@@ -115,8 +118,10 @@ export class SipExtractor {
 
   /** One SIP message in one datagram or chunk; false when it is not SIP. */
   private emitDatagram(payload: Buffer, p: TransportPayload, transport: MessageTransport): boolean {
-    if (sipStartLineKind(payload) === null) return false;
-    const msg = parseSipMessage(payload, this.parseOptions);
+    const kind = sipStartLineKind(payload);
+    if (kind === null) return false;
+    // Clean datagrams (nearly all) take the scan; anything odd gets the full parser.
+    const msg = (this.scan ? scanSipMessage(payload, kind) : null) ?? parseSipMessage(payload, this.parseOptions);
     if (msg === null) return false;
     this.emit(msg, p, transport);
     return true;

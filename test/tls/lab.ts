@@ -182,7 +182,7 @@ export async function captureKeyUpdate(dir: string, port: number): Promise<LabRe
   return { pcap, keylog, protocol: 'TLSv1.3', cipher: 'TLS_AES_256_GCM_SHA384', sent: 3, answered };
 }
 
-async function startDump(pcap: string, port: number): Promise<ReturnType<typeof spawn>> {
+export async function startDump(pcap: string, port: number): Promise<ReturnType<typeof spawn>> {
   const dump = spawn('tcpdump', ['-i', 'lo', '-U', '--immediate-mode', '-n', '-s', '0', '-w', pcap, `tcp port ${port}`], { stdio: ['ignore', 'ignore', 'pipe'] });
   await new Promise<void>((resolve, reject) => {
     let err = '';
@@ -197,7 +197,7 @@ async function startDump(pcap: string, port: number): Promise<ReturnType<typeof 
 }
 
 /** Lets tcpdump see the last packets (FINs), then stops it and waits for the file to be complete. */
-async function stopDump(dump: ReturnType<typeof spawn>): Promise<void> {
+export async function stopDump(dump: ReturnType<typeof spawn>): Promise<void> {
   await new Promise((r) => setTimeout(r, 300));
   dump.kill('SIGTERM');
   await once(dump, 'exit');

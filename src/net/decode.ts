@@ -75,6 +75,10 @@ export class PacketDecoder {
   private readonly greH = newGreHeader();
   /** IPv4 text by address value: RTP floods repeat a handful of addresses. */
   private readonly v4Text = new Map<number, string>();
+  private v4Key0 = -1;
+  private v4Str0 = '';
+  private v4Key1 = -1;
+  private v4Str1 = '';
   private frame: Frame | undefined;
   /** Set while the payloads of a reassembled datagram are emitted: all its fragments' frames. */
   private fragFrames: number[] | undefined;
@@ -317,12 +321,22 @@ export class PacketDecoder {
 
   private v4(b: Buffer, off: number): string {
     const key = u32(b, off);
+    // The two addresses seen last first: SIP goes to and from a proxy, so one side repeats.
+    if (key === this.v4Key0) return this.v4Str0;
+    if (key === this.v4Key1) {
+      const s = this.v4Str1;
+      this.v4Key1 = this.v4Key0; this.v4Str1 = this.v4Str0;
+      this.v4Key0 = key; this.v4Str0 = s;
+      return s;
+    }
     let s = this.v4Text.get(key);
     if (s === undefined) {
       if (this.v4Text.size >= 65536) this.v4Text.clear(); // bounded; scans of many hosts just miss
       s = ipv4String(b, off);
       this.v4Text.set(key, s);
     }
+    this.v4Key1 = this.v4Key0; this.v4Str1 = this.v4Str0;
+    this.v4Key0 = key; this.v4Str0 = s;
     return s;
   }
 

@@ -9,7 +9,9 @@
  *   a ≥ 300 to a re-INVITE of an answered call does not end it either;
  * - `bye`: a final response to BYE;
  * - `idle`: no message for the idle time (default 32 s, Timer B/F = 64·T1);
- * - `end`: the capture stops with the call still open.
+ * - `end`: the capture stops with the call still open;
+ * - `cap`: more than `maxTracked` calls are open (the calls cap, --max-calls):
+ *   the oldest open one completes as it stands.
  *
  * Messages after completion (the ACK of a 486, a retransmitted 200) do not
  * complete it again. Pure: the caller passes the clock and finds the call.
@@ -18,7 +20,7 @@ import { getHeader } from '../sip/headers.js';
 import type { Call } from './call.js';
 import type { CapturedMessage } from './captured-message.js';
 
-export type CompletionReason = 'final' | 'bye' | 'idle' | 'end';
+export type CompletionReason = 'final' | 'bye' | 'idle' | 'end' | 'cap';
 export type LiveState = 'active' | 'answered' | 'done';
 
 export const DEFAULT_IDLE_MS = 32_000;
@@ -30,6 +32,11 @@ export interface CompletionOptions {
   idleMs?: number;
   /** How many recently active calls `recent()` returns. */
   recent?: number;
+  /**
+   * Open calls, and completed Call-IDs remembered, at most (the calls cap): a
+   * collector runs for days, and neither may grow without bound. Unbounded when absent.
+   */
+  maxTracked?: number;
 }
 
 interface Open {
@@ -45,11 +52,13 @@ export class CompletionTracker {
   private recentCalls: Call[] = [];
   private readonly idleMs: number;
   private readonly recentMax: number;
+  private readonly maxTracked: number;
   completed = 0;
 
   constructor(private readonly options: CompletionOptions) {
     this.idleMs = options.idleMs ?? DEFAULT_IDLE_MS;
     this.recentMax = options.recent ?? 8;
+    this.maxTracked = options.maxTracked ?? Infinity;
   }
 
   /** After `store.add(m)`. */
@@ -64,6 +73,11 @@ export class CompletionTracker {
     if (state === undefined) {
       state = { call, lastMs: nowMs, answered: false };
       this.open.set(callId, state);
+      if (this.open.size > this.maxTracked) {
+        // Maps iterate in insertion order: the first entry is the call opened longest ago.
+        const [oldId, oldest] = this.open.entries().next().value as [string, Open];
+        this.complete(oldId, oldest, 'cap');
+      }
     }
     state.lastMs = nowMs;
     if (msg.kind !== 'response' || msg.status < 200) return;
@@ -113,6 +127,7 @@ export class CompletionTracker {
   private complete(callId: string, state: Open, reason: CompletionReason): void {
     this.open.delete(callId);
     this.finished.add(callId);
+    if (this.finished.size > this.maxTracked) this.finished.delete(this.finished.values().next().value as string);
     this.completed++;
     this.options.onComplete(state.call, reason);
   }

@@ -30,7 +30,7 @@ export function exportFormatOf(path: string): ExportFormat {
 export interface ExportOptions {
   /** The key log the calls were decrypted with: pcapng export embeds the lines for the exported TLS connections. */
   keylog?: KeyLog;
-  /** Replace an existing `out` (`--force`); the shell's `export FILE` replaces, as it always did. */
+  /** Replace an existing `out` (`--force`, in the shell `export FILE --force`). */
   force?: boolean;
 }
 
@@ -55,7 +55,7 @@ export async function exportCalls(files: readonly (string | undefined)[], calls:
       if (files[source] === undefined) throw new CliError(`export to ${format} copies frames from the loaded files, and some selected conversations come from a live capture: export .txt or .json, or filter them out`);
     }
   }
-  const force = { force: options.force ?? true };
+  const force = { force: options.force ?? false };
   refuseOverwrite(out, force);
   const temp = tempPathFor(out);
   const fd = openSync(temp, 'wx');

@@ -9,8 +9,10 @@ import type { WriteStream } from 'node:fs';
 import { HepListener, type BoundAddress, type ListenAddress } from '../capture/hep-listener.js';
 import { PcapWriter } from '../capture/pcap-writer.js';
 import type { CallStore } from '../calls/store.js';
+import type { LimitHit, Limits } from '../core/limits.js';
 import { HepCollector, type HepCollectStats } from '../ingest/hep-collect.js';
 import { CliError, type Io } from './io.js';
+import { defaultLimits, watchCallsCap } from './limit-options.js';
 import { LiveView } from './live-view.js';
 import { openOutput } from './output-file.js';
 
@@ -32,6 +34,8 @@ export interface HepRunOptions {
   ndjson?: boolean;
   /** Idle time after which an open call counts as complete for `ndjson`. */
   idleSec?: number;
+  /** Hostile-input limits: the header limits apply to each SIP message; the calls cap is the store's own. */
+  limits?: Limits;
 }
 
 export interface HepSummary extends HepCollectStats {
@@ -46,6 +50,8 @@ export interface HepSummary extends HepCollectStats {
   /** Packets written to `-w`, and SIP not written (file lagging behind, or not representable). */
   written: number;
   notWritten: number;
+  /** What each limit that was reached cut (one warning line each, `reportRunLimits`). */
+  limitHits: LimitHit[];
 }
 
 /** A file that falls this far behind loses packets rather than memory. */
@@ -55,20 +61,28 @@ export async function runHepCollector(store: CallStore, o: HepRunOptions, io: Io
   const out = o.writeFile === undefined ? undefined : await openOutput(o.writeFile, { force: o.force === true });
   let notWritten = 0;
   const pcap = out === undefined ? undefined : new PcapWriter((b) => { out.write(b); });
-  const callsBefore = store.size;
+  const limits = o.limits ?? defaultLimits();
+  // Calls seen, counting those the calls cap summarised since.
+  const seen = (): number => store.size + store.summarised.calls;
+  const callsBefore = seen();
   let status = (): string => '';
   const view = new LiveView(store, io, {
     ndjson: o.ndjson ?? false,
     rows: io.outIsTty,
     status: () => status(),
     ...(o.idleSec === undefined ? {} : { idleMs: o.idleSec * 1000 }),
+    maxTracked: limits.maxCalls,
   });
+  // Said once, the moment the calls cap first summarises a call (the end of the run says how many).
+  const capCheck = watchCallsCap(store, limits, (line) => view.notice(line));
   const collector = new HepCollector({
     ...(o.authKey === undefined ? {} : { authKey: o.authKey }),
     source: o.source ?? 0,
+    parse: { maxHeaders: limits.maxHeaders, maxHeaderBytes: limits.maxHeaderBytes },
     onMessage: (m) => {
       store.add(m);
       view.observe(m);
+      capCheck();
     },
     ...(pcap === undefined ? {} : {
       onPayload: (p) => {
@@ -104,7 +118,7 @@ export async function runHepCollector(store: CallStore, o: HepRunOptions, io: Io
   const timers: NodeJS.Timeout[] = [];
   if (o.durationSec !== undefined) timers.push(setTimeout(stop, o.durationSec * 1000));
   const where = bound.map(describe).join(', ');
-  status = () => `HEP on ${where}: ${statusCounts(collector.stats, store.size - callsBefore)} — Ctrl-C stops`;
+  status = () => `HEP on ${where}: ${statusCounts(collector.stats, seen() - callsBefore)} — Ctrl-C stops`;
   view.start();
   try {
     await stopped;
@@ -119,13 +133,14 @@ export async function runHepCollector(store: CallStore, o: HepRunOptions, io: Io
   return {
     ...collector.stats,
     bound,
-    newCalls: store.size - callsBefore,
+    newCalls: seen() - callsBefore,
     rejectedConnections: listener.stats.tcpRejected,
     timedOutConnections: listener.stats.tcpTimedOut,
     oversized: listener.stats.oversized,
     rateLimited: listener.stats.rateLimited,
     written: pcap?.stats.packets ?? 0,
     notWritten: notWritten + (pcap?.stats.skipped ?? 0),
+    limitHits: collector.limitHits(),
   };
 }
 

@@ -5,7 +5,7 @@
  */
 import { safeInline } from '../core/sanitize.js';
 import type { Issue } from '../core/issue.js';
-import { DEFAULT_LIMITS, limitWarning, type Limits } from '../core/limits.js';
+import { DEFAULT_LIMITS, limitWarning, type LimitHit, type Limits } from '../core/limits.js';
 import { CallStore, type CallStoreOptions } from '../calls/store.js';
 import { loadInputs, type InputReport } from '../ingest/load.js';
 import type { KeyLog } from '../tls/keylog.js';
@@ -39,6 +39,19 @@ export async function loadForCommand(files: string[], io: Io, storeOptions: Call
 
 function where(i: Issue): string {
   return i.offset === undefined ? '' : `offset ${i.offset}`;
+}
+
+/**
+ * After a live run (capture, HEP collector) or a shell load: one line per limit
+ * reached, as `reportInput` prints them (`sipv: LABEL: warning: …`), then the
+ * summarised-calls warning when the calls cap summarised calls during the run
+ * (`summarisedBefore`: the store's count when it began).
+ */
+export function reportRunLimits(label: string, hits: readonly LimitHit[], store: CallStore, io: Io, limits: Limits, summarisedBefore = 0): void {
+  for (const hit of hits) io.err(line(label, '', `warning: ${limitWarning(hit, limits)}`));
+  if (store.summarised.calls === summarisedBefore) return;
+  const summary = callSummaryWarning(store.summarised, limits);
+  if (summary !== undefined) io.err(summary + '\n');
 }
 
 /** `sipv: FILE:WHERE: WHAT`, or `sipv: FILE: WHAT` when there is no position to name. */

@@ -7,7 +7,8 @@
 import { getHeapStatistics } from 'node:v8';
 import type { Command } from 'commander';
 import type { CallSummary } from '../calls/store.js';
-import { DEFAULT_LIMITS, LIMIT_SPECS, LimitSyntaxError, formatLimit, parseLimit, type Limits } from '../core/limits.js';
+import type { CallStore } from '../calls/store.js';
+import { DEFAULT_LIMITS, LIMIT_SPECS, LimitSyntaxError, formatLimit, parseLimit, type LimitKey, type Limits } from '../core/limits.js';
 import { safeInline } from '../core/sanitize.js';
 import { CliError } from './io.js';
 
@@ -24,9 +25,11 @@ export function defaultLimits(): Limits {
   return { ...DEFAULT_LIMITS, maxCalls: defaultMaxCalls() };
 }
 
-export function addLimitOptions(cmd: Command): Command {
+/** The limit flags on `cmd`: all of them, or only `keys` (a HEP collector reassembles nothing). */
+export function addLimitOptions(cmd: Command, keys?: readonly LimitKey[]): Command {
   const defaults = defaultLimits();
   for (const spec of LIMIT_SPECS) {
+    if (keys !== undefined && !keys.includes(spec.key)) continue;
     cmd.option(`${spec.flag} <${spec.unit === 'bytes' ? 'size' : 'n'}>`, `limit: ${spec.help} (default ${formatLimit(spec.key, defaults[spec.key])})`);
   }
   return cmd;
@@ -57,4 +60,24 @@ export function callSummaryWarning(s: CallSummary, limits: Limits): string | und
   const list = (m: Map<string, number>): string => [...m].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${n(v)}`).join(', ');
   return safeInline(`sipv: warning: ${n(s.calls)} older call${s.calls === 1 ? '' : 's'} summarised (${n(s.messages)} messages) beyond ${formatLimit('maxCalls', limits.maxCalls)} held: ` +
     `first method ${list(s.byFirstMethod)}; final status ${list(s.byFinalStatus)} — raise --max-calls`);
+}
+
+/** `sipv: warning: more than 1,000 calls: older calls are now summarised, not held in full — raise --max-calls` */
+export function callsCapReachedWarning(limits: Limits): string {
+  return `sipv: warning: more than ${formatLimit('maxCalls', limits.maxCalls)} calls: older calls are now summarised, not held in full — raise --max-calls`;
+}
+
+/**
+ * For live runs (capture, HEP): a check to call after each message added to
+ * `store`, which says `callsCapReachedWarning` once — the first time the calls
+ * cap summarises a call during this run.
+ */
+export function watchCallsCap(store: CallStore, limits: Limits, say: (line: string) => void): () => void {
+  const before = store.summarised.calls;
+  let said = false;
+  return () => {
+    if (said || store.summarised.calls === before) return;
+    said = true;
+    say(callsCapReachedWarning(limits));
+  };
 }

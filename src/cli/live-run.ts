@@ -9,8 +9,11 @@ import type { WriteStream } from 'node:fs';
 import { LiveCapture, type CaptureTool } from '../capture/live.js';
 import type { CallStore } from '../calls/store.js';
 import { createFeed } from '../ingest/feed.js';
+import type { LimitHit, Limits } from '../core/limits.js';
+import { fragmentHits } from '../ingest/load.js';
 import type { KeyLog } from '../tls/keylog.js';
 import { CliError, type Io } from './io.js';
+import { defaultLimits, watchCallsCap } from './limit-options.js';
 import { LiveView } from './live-view.js';
 import { openOutput } from './output-file.js';
 
@@ -32,6 +35,8 @@ export interface LiveRunOptions {
   ndjson?: boolean;
   /** Idle time after which an open call counts as complete for `ndjson`. */
   idleSec?: number;
+  /** Hostile-input limits (--max-…); the defaults when absent. The calls cap is the store's own. */
+  limits?: Limits;
 }
 
 export interface LiveSummary {
@@ -40,21 +45,32 @@ export interface LiveSummary {
   sipMessages: number;
   newCalls: number;
   dropped: number | undefined;
+  /** What each limit that was reached cut (one warning line each, `reportRunLimits`). */
+  limitHits: LimitHit[];
 }
 
 const COUNTERS_MS = 2000;
 
 export async function runLiveCapture(store: CallStore, options: LiveRunOptions, io: Io): Promise<LiveSummary> {
   const out = options.writeFile === undefined ? undefined : await openOutput(options.writeFile, { force: options.force === true });
+  const limits = options.limits ?? defaultLimits();
   let status = (): string => '';
   const view = new LiveView(store, io, {
     ndjson: options.ndjson ?? false,
     rows: io.outIsTty,
     status: () => status(),
     ...(options.idleSec === undefined ? {} : { idleMs: options.idleSec * 1000 }),
+    maxTracked: limits.maxCalls,
   });
-  const feed = createFeed(view.tap(), options.source ?? 0, options.keylog);
-  const callsBefore = store.size;
+  const tapped = view.tap();
+  const add = tapped.add;
+  // Said once, the moment the calls cap first summarises a call (the end of the run says how many).
+  const capCheck = watchCallsCap(store, limits, (line) => view.notice(line));
+  tapped.add = (m): void => { add(m); capCheck(); };
+  const feed = createFeed(tapped, options.source ?? 0, options.keylog, limits);
+  // Calls seen, counting those the calls cap summarised since.
+  const seen = (): number => store.size + store.summarised.calls;
+  const callsBefore = seen();
   const messagesBefore = store.messagesSeen;
   const capture = new LiveCapture((f) => feed.frame(f), {
     ...(options.iface === undefined ? {} : { iface: options.iface }),
@@ -71,7 +87,7 @@ export async function runLiveCapture(store: CallStore, options: LiveRunOptions, 
   if (options.durationSec !== undefined) timers.push(setTimeout(stop, options.durationSec * 1000));
   status = (): string =>
     `capturing on ${iface}: ${feed.decoder.stats.frames} packets, ${store.messagesSeen - messagesBefore} SIP messages, ` +
-    `${store.size - callsBefore} calls, ${capture.counters.dropped ?? 0} dropped — Ctrl-C stops`;
+    `${seen() - callsBefore} calls, ${capture.counters.dropped ?? 0} dropped — Ctrl-C stops`;
   view.start();
   if (io.errIsTty) timers.push(setInterval(() => capture.refreshCounters(), COUNTERS_MS));
   let result;
@@ -94,8 +110,9 @@ export async function runLiveCapture(store: CallStore, options: LiveRunOptions, 
     iface,
     packets: feed.decoder.stats.frames,
     sipMessages: store.messagesSeen - messagesBefore,
-    newCalls: store.size - callsBefore,
+    newCalls: seen() - callsBefore,
     dropped: result.counters.dropped,
+    limitHits: [...fragmentHits(feed.decoder.defragStats), ...feed.extractor.limitHits()],
   };
   if (result.error !== undefined) throw new CliError(result.error);
   return summary;

@@ -26,6 +26,8 @@ export interface LiveViewOptions {
   idleMs?: number;
   /** Rows in the rolling view. */
   recent?: number;
+  /** Calls tracked for completion at most (the calls cap): see CompletionOptions.maxTracked. */
+  maxTracked?: number;
 }
 
 const REDRAW_MS = 100;
@@ -43,6 +45,7 @@ export class LiveView {
       onComplete: (call) => this.completed(call),
       ...(options.idleMs === undefined ? {} : { idleMs: options.idleMs }),
       ...(options.recent === undefined ? {} : { recent: options.recent }),
+      ...(options.maxTracked === undefined ? {} : { maxTracked: options.maxTracked }),
     });
   }
 
@@ -59,6 +62,12 @@ export class LiveView {
   /** After `store.add(m)`. */
   observe(m: CapturedMessage): void {
     this.tracker.observe(m, Date.now());
+  }
+
+  /** A line of its own on stderr (a warning while running): the view is redrawn below it. */
+  notice(text: string): void {
+    this.clear();
+    this.io.err(text.endsWith('\n') ? text : text + '\n');
   }
 
   start(): void {

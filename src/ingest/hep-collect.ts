@@ -14,7 +14,9 @@ import type { CapturedMessage, MessageTransport } from '../calls/captured-messag
 import { decodeHep, HEP_PROTO_SIP, type HepPacket } from '../net/hep.js';
 import type { TransportPayload } from '../net/packet.js';
 import { sipStartLineKind } from '../sip/detect.js';
-import { parseSipMessage } from '../sip/parse.js';
+import { isCleanScan } from '../sip/scan.js';
+import { parseSipMessage, type ParseOptions } from '../sip/parse.js';
+import type { LimitHit } from '../core/limits.js';
 
 export type HepOutcome =
   | { kind: 'sip'; payload: TransportPayload; message: CapturedMessage }
@@ -34,6 +36,8 @@ export interface HepOptions {
   received: Timestamp;
   /** Input index for `CapturedMessage.source`. */
   source?: number;
+  /** SIP header limits (--max-headers, --max-header-bytes). */
+  parse?: ParseOptions;
 }
 
 export function hepToMessage(buf: Buffer, o: HepOptions): HepOutcome {
@@ -42,7 +46,7 @@ export function hepToMessage(buf: Buffer, o: HepOptions): HepOutcome {
   if (o.authKey !== undefined && !sameKey(hep.authKey, o.authKey)) return { kind: 'bad-auth' };
   if (hep.issues.length > 0) return { kind: 'malformed', issues: hep.issues };
   if (hep.protoType !== HEP_PROTO_SIP || sipStartLineKind(hep.payload) === null) return { kind: 'not-sip', protoType: hep.protoType };
-  const msg = parseSipMessage(hep.payload);
+  const msg = parseSipMessage(hep.payload, o.parse);
   if (msg === null) return { kind: 'not-sip', protoType: hep.protoType };
   const payload = innerPayload(hep, o);
   const message: CapturedMessage = {
@@ -95,23 +99,44 @@ export interface HepCollectorOptions {
   onMessage: (m: CapturedMessage) => void;
   /** Its original packet, e.g. for `-w FILE`. */
   onPayload?: (p: TransportPayload) => void;
+  /** SIP header limits (--max-headers, --max-header-bytes); the parser's defaults when absent. */
+  parse?: ParseOptions;
 }
 
 /** Counts outcomes and forwards the SIP; the listener calls `push` per packet. */
 export class HepCollector {
   readonly stats: HepCollectStats = { packets: 0, sipMessages: 0, malformed: 0, badAuth: 0, notSip: 0 };
 
+  /** Messages whose headers were cut by `maxHeaders` / `maxHeaderBytes`. */
+  private readonly headerCuts = { tooMany: 0, tooLong: 0 };
+
   constructor(private readonly options: HepCollectorOptions) {}
+
+  /** What each header limit cut so far, as `SipExtractor.limitHits` says it. */
+  limitHits(): LimitHit[] {
+    const hits: LimitHit[] = [];
+    const noun = ['SIP message with headers left unparsed', 'SIP messages with headers left unparsed'] as const;
+    if (this.headerCuts.tooMany > 0) hits.push({ key: 'maxHeaders', count: this.headerCuts.tooMany, noun, why: 'more than {limit} headers' });
+    if (this.headerCuts.tooLong > 0) hits.push({ key: 'maxHeaderBytes', count: this.headerCuts.tooLong, noun, why: 'headers longer than {limit}' });
+    return hits;
+  }
 
   push(buf: Buffer, received: Timestamp): HepOutcome {
     const frame = ++this.stats.packets;
     const o: HepOptions = { frame, received };
     if (this.options.authKey !== undefined) o.authKey = this.options.authKey;
     if (this.options.source !== undefined) o.source = this.options.source;
+    if (this.options.parse !== undefined) o.parse = this.options.parse;
     const out = hepToMessage(buf, o);
     switch (out.kind) {
       case 'sip':
         this.stats.sipMessages++;
+        if (!isCleanScan(out.message.msg)) {
+          for (const i of out.message.msg.issues) {
+            if (i.code === 'sip.too-many-headers') this.headerCuts.tooMany++;
+            else if (i.code === 'sip.headers-too-long') this.headerCuts.tooLong++;
+          }
+        }
         this.options.onPayload?.(out.payload);
         this.options.onMessage(out.message);
         break;

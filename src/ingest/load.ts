@@ -76,7 +76,7 @@ async function loadInput(file: string, source: number, store: CallStore, options
 }
 
 /** IP reassembly limits reached: datagrams dropped incomplete, by the limit that dropped them. */
-function fragmentHits(s: PacketDecoder['defragStats']): LimitHit[] {
+export function fragmentHits(s: PacketDecoder['defragStats']): LimitHit[] {
   const hits: LimitHit[] = [];
   const noun = ['fragmented datagram dropped incomplete', 'fragmented datagrams dropped incomplete'] as const;
   const forBytes = s.evicted - s.evictedForCount;

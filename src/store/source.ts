@@ -30,6 +30,8 @@ export interface CallSource {
   /** Every call and SIP message in the source, whatever the filter. */
   readonly totalCalls: number;
   readonly totalMessages: number;
+  /** Older calls the calls cap (--max-calls) summarised instead of holding; not among `totalCalls`. */
+  readonly summarisedCalls: number;
   close(): Promise<void>;
 }
 
@@ -62,6 +64,7 @@ export function memoryCallSource(store: CallStore): CallSource {
     },
     totalCalls: store.size,
     totalMessages: store.messagesSeen,
+    summarisedCalls: store.summarised.calls,
     async close() { /* nothing held */ },
   };
 }
@@ -97,6 +100,8 @@ export async function storeCallSource(store: StoreBackend): Promise<CallSource> 
     },
     totalCalls: totals.calls,
     totalMessages: totals.messages,
+    // An index holds every call it was given.
+    summarisedCalls: 0,
     close: () => store.close(),
   };
   return source;

@@ -104,3 +104,24 @@ test('the rolling view: most recently active calls, sanitised, cut to the width'
   for (const width of [10, 40]) assert.ok(renderLiveRows(h.tracker.recent(), () => 'active', width).every((r) => [...r].length <= width && r.endsWith('…')));
   assert.equal(fitWidth('short', 10), 'short');
 });
+
+test('maxTracked (the calls cap): the oldest open call completes as it stands, and finished Call-IDs are forgotten', () => {
+  const store = new CallStore({ maxCalls: 2 });
+  const done: [string, CompletionReason][] = [];
+  const tracker = new CompletionTracker({ find: (id) => store.find(id), onComplete: (c, r) => done.push([c.callId, r]), maxTracked: 2 });
+  const feed = (text: string, now: number): void => {
+    const m = captured(text, 1_700_000_000 + now);
+    store.add(m);
+    tracker.observe(m, now);
+  };
+  // Three unanswered INVITEs: the third opens past the cap, the first completes then ('cap').
+  for (const [i, id] of ['a', 'b', 'c'].entries()) feed(request('INVITE', { callId: id }), i);
+  assert.deepEqual(done, [['a', 'cap']]);
+  // Finished Call-IDs are remembered at most 2: 'a', then 'b' and 'c' completing push 'a' out.
+  feed(response(486, 'Busy Here', 'INVITE', { callId: 'b' }), 3);
+  feed(response(486, 'Busy Here', 'INVITE', { callId: 'c' }), 4);
+  assert.deepEqual(done, [['a', 'cap'], ['b', 'final'], ['c', 'final']]);
+  // A late message of 'c' (still remembered) completes nothing again.
+  feed(request('ACK', { callId: 'c' }), 5);
+  assert.equal(done.length, 3);
+});

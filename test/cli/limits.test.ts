@@ -136,9 +136,25 @@ test('--max-calls: older calls summarised by first method and final status, stil
   assert.deepEqual(r.lines, [
     'sipv: warning: 3 older calls summarised (6 messages) beyond 2 held: first method INVITE 3; final status 200 2, 486 1 — raise --max-calls',
   ]);
-  assert.match(r.stdout, /2 conversations \(9 SIP messages\) extracted/);
+  // The total line counts them too (the JSON shapes stay as SPEC.md has them).
+  assert.match(r.stdout, /\n2 conversations \(9 SIP messages\) extracted; 3 older calls summarised\n$/);
   assert.match(r.stdout, /call-3@x/);
   assert.doesNotMatch(r.stdout, /call-0@x/);
+});
+
+test('--max-calls: `calls --json` keeps its shape, the held calls only; the warning is on stderr', { skip }, () => {
+  const frames = [0, 1, 2].map((i) => udpSip(invite(`json-${i}@x`)));
+  const r = run(['calls', file(frames), '--max-calls', '2', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.lines.length, 1, r.stderr);
+  const calls = JSON.parse(r.stdout) as { callId: string }[];
+  assert.ok(Array.isArray(calls));
+  assert.deepEqual(calls.map((c) => c.callId), ['json-1@x', 'json-2@x']);
+});
+
+test('no call summarised: the total line says nothing of it', { skip }, () => {
+  const r = run(['calls', file([udpSip(invite('one@x'))])]);
+  assert.match(r.stdout, /\n1 conversations \(1 SIP messages\) extracted\n$/);
 });
 
 test('a limit flag that is not a number: exit 2, one line', { skip }, () => {

@@ -25,6 +25,12 @@ export function sortCalls(calls: Call[], order: string): Call[] {
   throw new CliError(`--sort must be 'arrival' or 'callid', not '${order}'`);
 }
 
+/** `N conversations (M SIP messages) extracted`, and `; K older calls summarised` beyond --max-calls. */
+export function totalLine(calls: number, messages: number, summarised: number): string {
+  const older = summarised === 0 ? '' : `; ${summarised} older call${summarised === 1 ? '' : 's'} summarised`;
+  return `${calls} conversations (${messages} SIP messages) extracted${older}`;
+}
+
 export async function runCalls(files: string[], flags: CallsFlags, io: Io): Promise<number> {
   const filter = filterFromFlags(flags);
   sortCalls([], flags.sort);
@@ -37,7 +43,7 @@ export async function runCalls(files: string[], flags: CallsFlags, io: Io): Prom
     writeCallsJson(calls, io.out);
   } else {
     io.out(renderCallsTable(calls, io.outIsTty ? io.columns : 160));
-    io.out(`${calls.length} conversations (${source.totalMessages} SIP messages) extracted\n`);
+    io.out(totalLine(calls.length, source.totalMessages, source.summarisedCalls) + '\n');
   }
   return exitCode;
 }

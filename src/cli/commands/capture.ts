@@ -13,8 +13,10 @@ import { renderCallsTable } from '../../report/calls-text.js';
 import { runLiveCapture, summaryLine } from '../live-run.js';
 import { CliError, Exit, type Io } from '../io.js';
 import { addKeylogOption, keylogFromFlags, type KeylogFlags } from '../keylog-option.js';
+import { addLimitOptions, limitsFromFlags, type LimitFlags } from '../limit-options.js';
+import { reportRunLimits } from '../inputs.js';
 
-interface CaptureFlags extends KeylogFlags {
+interface CaptureFlags extends KeylogFlags, LimitFlags {
   idle?: string;
   i?: string;
   f?: string;
@@ -36,9 +38,11 @@ export async function runCaptureCommand(flags: CaptureFlags, io: Io): Promise<nu
   const count = positive(flags.count, '--count');
   const idleSec = positive(flags.idle, '--idle');
   if (count !== undefined && !Number.isInteger(count)) throw new CliError(`--count must be a whole number, not '${flags.count}'`);
+  const limits = limitsFromFlags(flags);
   const keylog = keylogFromFlags(flags, io);
   const ndjson = !io.outIsTty;
-  const store = new CallStore();
+  // A collector runs for days: beyond the calls cap, older calls are summarised, not held.
+  const store = new CallStore({ maxCalls: limits.maxCalls });
   const abort = new AbortController();
   // Ctrl-C reaches tcpdump too (same process group); we stop it ourselves as well, for dumpcap and pipes.
   const onSigint = (): void => abort.abort();
@@ -55,6 +59,7 @@ export async function runCaptureCommand(flags: CaptureFlags, io: Io): Promise<nu
       ...(keylog === undefined ? {} : { keylog }),
       ...(idleSec === undefined ? {} : { idleSec }),
       ndjson,
+      limits,
       signal: abort.signal,
     }, io);
     // NDJSON on stdout already carried every call; the summary is for the person, on stderr.
@@ -62,6 +67,7 @@ export async function runCaptureCommand(flags: CaptureFlags, io: Io): Promise<nu
     if (!ndjson && store.size > 0) io.out(renderCallsTable(store.calls(), io.columns));
     say(summaryLine(summary) + '\n');
     if (flags.w !== undefined) say(`wrote ${flags.w}\n`);
+    reportRunLimits(summary.iface, summary.limitHits, store, io, limits);
   } finally {
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
@@ -80,12 +86,16 @@ export function registerCapture(program: Command, io: Io, run: (p: Promise<numbe
     .option('--duration <s>', 'stop after S seconds')
     .option('--count <n>', 'stop after N packets')
     .option('--idle <s>', 'with stdout not a terminal: a call with no message for S seconds is complete (default 32)');
-  addKeylogOption(cmd)
+  addLimitOptions(addKeylogOption(cmd))
     .addHelpText('after', `
 The default filter catches SIP on ports 5060, 5061 and 5080, HEP on 9060, and every
 IP fragment (later fragments of a large SIP datagram carry no port):
   ${DEFAULT_BPF}
 Capturing needs root or the cap_net_raw capability for tcpdump/dumpcap.
+
+Beyond --max-calls, the oldest calls are summarised (counted by first method and
+final status) instead of held: a warning says so once when it first happens, and
+the end of the run says how many, with a line for every other limit reached.
 
 On a terminal the latest calls are redrawn in place above the status line. When
 stdout is not a terminal, each call is printed as one line of JSON (the object of

@@ -15,8 +15,14 @@ import { renderCallsTable } from '../../report/calls-text.js';
 import { writeCallsJson } from '../../report/json.js';
 import { describe, hepSummaryLine, runHepCollector } from '../hep-run.js';
 import { CliError, Exit, type Io } from '../io.js';
+import { reportRunLimits } from '../inputs.js';
+import { addLimitOptions, limitsFromFlags, type LimitFlags } from '../limit-options.js';
+import type { LimitKey } from '../../core/limits.js';
 
-interface HepFlags {
+/** HEP carries whole SIP messages: no TCP or IP reassembly, so only these limits apply. */
+const HEP_LIMITS: readonly LimitKey[] = ['maxHeaders', 'maxHeaderBytes', 'maxCalls'];
+
+interface HepFlags extends LimitFlags {
   udp: string[];
   tcp: string[];
   auth?: string;
@@ -62,7 +68,9 @@ export async function runHepCommand(flags: HepFlags, io: Io): Promise<number> {
   const idleSec = positive(flags.idle, '--idle');
   const ndjson = !flags.json && !io.outIsTty;
   if (flags.auth === '') throw new CliError('--auth wants a key, not an empty string');
-  const store = new CallStore();
+  const limits = limitsFromFlags(flags);
+  // A collector runs for days: beyond the calls cap, older calls are summarised, not held.
+  const store = new CallStore({ maxCalls: limits.maxCalls });
   const abort = new AbortController();
   const onSignal = (): void => abort.abort();
   process.on('SIGINT', onSignal);
@@ -76,6 +84,7 @@ export async function runHepCommand(flags: HepFlags, io: Io): Promise<number> {
       ...(count === undefined ? {} : { count }),
       ...(idleSec === undefined ? {} : { idleSec }),
       ndjson,
+      limits,
       signal: abort.signal,
       // Always said, on stderr: with port 0 it is the only way to learn the port.
       onListening: (bound) => io.err(`listening for HEP on ${bound.map(describe).join(', ')}${io.errIsTty ? ' — Ctrl-C stops' : ''}\n`),
@@ -91,6 +100,7 @@ export async function runHepCommand(flags: HepFlags, io: Io): Promise<number> {
       io.out(hepSummaryLine(summary) + '\n');
       if (wrote !== undefined) io.out(wrote + '\n');
     }
+    reportRunLimits('HEP', summary.limitHits, store, io, limits);
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
@@ -101,7 +111,7 @@ export async function runHepCommand(flags: HepFlags, io: Io): Promise<number> {
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 export function registerHep(program: Command, io: Io, run: (p: Promise<number>) => void): void {
-  program
+  const cmd = program
     .command('hep')
     .description('collect SIP mirrored as HEP (Homer) by SIP servers and agents, live, into calls')
     .option('--udp <host:port>', `listen for HEP over UDP (repeatable; default 0.0.0.0:${HEP_PORT} when neither --udp nor --tcp is given)`, collect, [])
@@ -112,13 +122,18 @@ export function registerHep(program: Command, io: Io, run: (p: Promise<number>) 
     .option('--duration <s>', 'stop after S seconds')
     .option('--count <n>', 'stop after N HEP packets')
     .option('--json', 'print the calls as `calls --json` does (the summary goes to stderr)')
-    .option('--idle <s>', 'with stdout not a terminal: a call with no message for S seconds is complete (default 32)')
+    .option('--idle <s>', 'with stdout not a terminal: a call with no message for S seconds is complete (default 32)');
+  addLimitOptions(cmd, HEP_LIMITS)
     .addHelpText('after', `
 On a terminal the latest calls are redrawn in place above the status line. When
 stdout is not a terminal (and without --json), each call is printed as one line of
 JSON (the object of \`calls --json\`) as soon as it completes: a final response to
 its first request (not 401/407, not a 2xx to INVITE), a final response to BYE, no
 message for --idle seconds, or the end of the run; the summary goes to stderr.
+
+Beyond --max-calls, the oldest calls are summarised (counted by first method and
+final status) instead of held: a warning says so once when it first happens, and
+the end of the run says how many.
 
 Kamailio: modparam("siptrace", "duplicate_uri", "sip:COLLECTOR:9060") with
 modparam("siptrace", "hep_mode_on", 1) and hep_version 3. heplify: -hs COLLECTOR:9060.

@@ -14,7 +14,8 @@ import { loadInputs } from '../../ingest/load.js';
 import { safeInline } from '../../core/sanitize.js';
 import type { Call } from '../../calls/call.js';
 import { CliError, type Io } from '../io.js';
-import { reportInput } from '../inputs.js';
+import { reportInput, reportRunLimits } from '../inputs.js';
+import { totalLine } from '../commands/calls.js';
 import { replayStore } from '../call-source.js';
 import { progressBar } from '../progress.js';
 import { runLiveCapture, summaryLine } from '../live-run.js';
@@ -112,7 +113,7 @@ async function load(env: ShellEnv, args: string[]): Promise<void> {
   if (args[0] === '--store') {
     if (args.length !== 2) throw new ShellError("load --store needs one store, e.g. 'load --store calls.duckdb'");
     await replayStore(args[1]!, env.session.store);
-    env.io.out(`${env.session.store.size} conversations (${env.session.store.messagesSeen} SIP messages) extracted\n`);
+    env.io.out(totals(env.session));
     return;
   }
   const { rest: files, keylogs } = takeKeylogs(args, 'load');
@@ -122,12 +123,20 @@ async function load(env: ShellEnv, args: string[]): Promise<void> {
   const progress = progressBar(io);
   const paths = files.map(expandHome);
   const firstSource = session.addSources(paths);
-  const reports = await loadInputs(paths, session.store, { firstSource, onProgress: progress?.update, ...(keylog === undefined ? {} : { keylog }) });
+  const summarisedBefore = session.store.summarised.calls;
+  const reports = await loadInputs(paths, session.store, { firstSource, onProgress: progress?.update, limits: session.limits, ...(keylog === undefined ? {} : { keylog }) });
   progress?.finish();
   let damaged = false;
-  for (const r of reports) if (reportInput(r, io)) damaged = true;
-  io.out(`${session.store.size} conversations (${session.store.messagesSeen} SIP messages) extracted\n`);
+  for (const r of reports) if (reportInput(r, io, session.limits)) damaged = true;
+  reportRunLimits('', [], session.store, io, session.limits, summarisedBefore);
+  io.out(totals(session));
   if (damaged) throw new ShellError('some input could not be read', true);
+}
+
+/** `N conversations (M SIP messages) extracted`, with the calls the cap summarised. */
+function totals(session: Session): string {
+  const s = session.store;
+  return totalLine(s.size, s.messagesSeen, s.summarised.calls) + '\n';
 }
 
 /** Pulls `--keylog FILE` (repeatable, anywhere) out of a command's words. */
@@ -180,18 +189,21 @@ async function capture(env: ShellEnv, words: string[]): Promise<void> {
   const iface = args[1];
   const keylog = addKeylogs(env, keylogs);
   if (io.errIsTty) io.err(`capturing on ${iface ?? 'any'} — Ctrl-C stops\n`);
+  const summarisedBefore = session.store.summarised.calls;
   try {
     const summary = await runLiveCapture(session.store, {
       ...(iface === undefined ? {} : { iface }),
       ...(keylog === undefined ? {} : { keylog }),
       ...(env.signal === undefined ? {} : { signal: env.signal }),
+      limits: session.limits,
     }, io);
     io.out(summaryLine(summary) + '\n');
+    reportRunLimits(summary.iface, summary.limitHits, session.store, io, session.limits, summarisedBefore);
   } catch (e) {
     if (e instanceof CliError) throw new ShellError(e.message);
     throw e;
   }
-  io.out(`${session.store.size} conversations (${session.store.messagesSeen} SIP messages) extracted\n`);
+  io.out(totals(session));
 }
 
 /** `hep start [--udp HOST:PORT]... [--tcp HOST:PORT]... [--auth KEY]`: a HEP collector into the loaded calls until Ctrl-C. */
@@ -214,14 +226,17 @@ async function hep(env: ShellEnv, args: string[]): Promise<void> {
     }
     if (udp.length === 0 && tcp.length === 0) udp.push({ host: '0.0.0.0', port: HEP_PORT });
     const { session, io } = env;
+    const summarisedBefore = session.store.summarised.calls;
     const summary = await runHepCollector(session.store, {
       udp, tcp,
       ...(authKey === undefined ? {} : { authKey }),
       ...(env.signal === undefined ? {} : { signal: env.signal }),
+      limits: session.limits,
       onListening: (bound) => io.err(`listening for HEP on ${bound.map(describe).join(', ')} — Ctrl-C stops\n`),
     }, io);
     io.out(hepSummaryLine(summary) + '\n');
-    io.out(`${session.store.size} conversations (${session.store.messagesSeen} SIP messages) extracted\n`);
+    reportRunLimits('HEP', summary.limitHits, session.store, io, session.limits, summarisedBefore);
+    io.out(totals(session));
   } catch (e) {
     if (e instanceof CliError) throw new ShellError(e.message);
     throw e;

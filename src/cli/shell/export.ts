@@ -5,6 +5,7 @@
  * file each message's `source` number is (every `load` continues the count) —
  * and merge the selected frames of several files by time. Calls seen by a live
  * capture have no file to copy frames from: those export as text or JSON only.
+ * An existing FILE is refused unless `export FILE --force`, as `sipv export -o`.
  */
 import { exportCalls } from '../export-run.js';
 import { CliError } from '../io.js';
@@ -13,10 +14,13 @@ import { safeInline } from '../../core/sanitize.js';
 import { ShellError, type ShellEnv } from './commands.js';
 
 export async function exportFiltered(env: ShellEnv, args: string[]): Promise<void> {
-  if (args.length !== 1) throw new ShellError("export needs one file name, e.g. 'export calls.pcap', 'export calls.txt' or 'export calls.json'");
-  const out = args[0]!;
+  // `--force` anywhere, as on the command line: an existing FILE is replaced only when asked.
+  const force = args.includes('--force');
+  const names = args.filter((a) => a !== '--force');
+  if (names.length !== 1) throw new ShellError("export needs one file name, e.g. 'export calls.pcap', 'export calls.txt' or 'export calls.json' (--force replaces an existing file)");
+  const out = names[0]!;
   try {
-    const r = await exportCalls(env.session.sources, env.session.visible(), out, { keylog: env.session.keylog });
+    const r = await exportCalls(env.session.sources, env.session.visible(), out, { keylog: env.session.keylog, force });
     const what = r.format === 'pcap' || r.format === 'pcapng' ? `, ${r.packets} frames` : '';
     env.io.out(safeInline(`${r.calls} conversations (${r.messages} SIP messages${what}) written to ${out}`) + '\n');
   } catch (e) {

@@ -17,7 +17,7 @@ const GENERAL = `Commands (general context, prompt SipInv: — SipInv*: while a 
   show filter                       print the active filter
   conversation IDX|CALL-ID          enter one conversation: SipInv[conv IDX]:
   diagnose [IDX|CALL-ID]            explain why calls failed: the filtered calls, or one
-  export FILE                       write the filtered calls to .pcap, .pcapng, .txt or .json
+  export FILE [--force]             write the filtered calls to .pcap, .pcapng, .txt or .json
   help [TOPIC...]                   this text, or help on one topic: help show, help add has
   exit                              leave the shell (Ctrl-D does the same)
 Words may be shortened while unambiguous ('sh conversations'); Tab completes commands, Call-IDs and files.`;
@@ -108,13 +108,14 @@ Example:
 Examples:
   diagnose
   diagnose 3`,
-  export: `export FILE
+  export: `export FILE [--force]
   Writes the filtered conversations to FILE, the format chosen by its ending: .pcap or
   .pcapng (the original frames from the loaded files, merged by time; calls from a live
   capture have none), .txt (tcpdump -A style, loads again) or .json (show --json per call).
+  An existing FILE is kept unless --force is given.
 Examples:
   export failed-call.pcap
-  export calls.json`,
+  export calls.json --force`,
   filter: `filter
   Enters the filter context, where 'add', 'del', 'set condition', 'reset' and 'show' build
   the filter that 'show conversations' applies. 'filter COMMAND' runs one filter command.

@@ -10,11 +10,18 @@ import type { CapturedMessage } from '../../calls/captured-message.js';
 import { compileFilter, isActive, type Condition, type Filter, type FilterClause } from '../../calls/filter.js';
 import { CallStore } from '../../calls/store.js';
 import { KeyLog } from '../../tls/keylog.js';
+import type { Limits } from '../../core/limits.js';
+import { defaultLimits } from '../limit-options.js';
 
 export type Context = { kind: 'general' } | { kind: 'filter' } | { kind: 'conversation'; call: Call };
 
 export class Session {
-  store = Session.newStore();
+  /**
+   * The hostile-input limits every `load`, `capture start` and `hep start` uses;
+   * the calls cap bounds the store (older calls are summarised, not held).
+   */
+  readonly limits: Limits;
+  store: CallStore;
   filter: Filter = { clauses: [], condition: 'or' };
   /** Every `--keylog` given to `load` or `capture start` so far: later loads and captures use them too. */
   readonly keylog = new KeyLog();
@@ -29,9 +36,14 @@ export class Session {
   /** Filtered calls, recomputed only when the store or filter changed. */
   private cache: { size: number; messages: number; filter: Filter; calls: Call[] } | undefined;
 
+  constructor(limits: Limits = defaultLimits()) {
+    this.limits = limits;
+    this.store = Session.newStore(limits);
+  }
+
   /** The shell reads every message of every call back on demand, so it keeps them all. */
-  static newStore(): CallStore {
-    return new CallStore({ keep: () => true });
+  static newStore(limits: Limits = defaultLimits()): CallStore {
+    return new CallStore({ keep: () => true, maxCalls: limits.maxCalls });
   }
 
   get context(): Context {
@@ -58,7 +70,7 @@ export class Session {
   }
 
   clear(): void {
-    this.store = Session.newStore();
+    this.store = Session.newStore(this.limits);
     this.sources = [undefined];
     this.cache = undefined;
     // A conversation context would point into the discarded store.

@@ -29,27 +29,30 @@ function capture(args: string[]): Promise<{ code: number | null; stdout: string;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const DUR_PORT = 15071;
+const COUNT_PORT = 15072;
 
 test('sipv capture -i lo --duration: sees the SIP sent meanwhile, counts match, -w is a pcap tshark reads', { skip }, async () => {
   const out = join(writeTemp({}).dir, 'live.pcap');
-  const run = capture(['-i', 'lo', '--duration', '4', '-w', out]);
+  // A port and filter of this test's own: other tests send SIP over loopback at the same time.
+  const run = capture(['-i', 'lo', '-f', `udp port ${DUR_PORT}`, '--duration', '4', '-w', out]);
   await sleep(2000);
-  await sendInvites(3, 'dur');
+  await sendInvites(3, 'dur', DUR_PORT);
   const r = await run;
   // stdout is a pipe: one NDJSON line per call (these three never complete, so at the end); the summary on stderr.
-  assert.equal(r.stderr, `capture on lo stopped: 3 packets, 3 SIP messages, 3 new conversations, 0 dropped by kernel\nwrote ${out}\n`);
+  assert.match(r.stderr, new RegExp(`^capture on lo stopped: 3 packets, 3 SIP messages, 3 new conversations, \\d+ dropped by kernel\nwrote ${out.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\n$`));
   assert.deepEqual(r.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { callId: string }).callId), ['dur-0@127.0.0.1', 'dur-1@127.0.0.1', 'dur-2@127.0.0.1']);
   assert.equal(r.code, 0);
   if (hasTshark) {
-    const t = spawnSync('tshark', ['-r', out, '-T', 'fields', '-e', 'sip.Call-ID'], { encoding: 'utf8' });
+    const t = spawnSync('tshark', ['-r', out, '-d', `udp.port==${DUR_PORT},sip`, '-T', 'fields', '-e', 'sip.Call-ID'], { encoding: 'utf8' });
     assert.deepEqual(t.stdout.trim().split('\n'), ['dur-0@127.0.0.1', 'dur-1@127.0.0.1', 'dur-2@127.0.0.1']);
   }
 });
 
 test('--count N stops after N packets on its own', { skip }, async () => {
-  const run = capture(['-i', 'lo', '--count', '2', '--duration', '20']);
+  const run = capture(['-i', 'lo', '-f', `udp port ${COUNT_PORT}`, '--count', '2', '--duration', '20']);
   await sleep(2000);
-  await sendInvites(5, 'cnt');
+  await sendInvites(5, 'cnt', COUNT_PORT);
   const r = await run;
   assert.match(r.stderr, /stopped: 2 packets, 2 SIP messages, 2 new conversations/);
   assert.equal(r.code, 0);

@@ -12,6 +12,7 @@
 import { issue, type Issue } from '../core/issue.js';
 import type { CaptureDecoder, FrameSink } from './frame.js';
 import { readInterface, toTime, type PcapngInterface } from './pcapng-interface.js';
+import { BYTE_ORDER_MAGIC, DSB, EPB, IDB, OPB, SHB, SPB } from './pcapng-format.js';
 
 export interface PcapngOptions {
   /** Largest block accepted; bigger lengths are treated as damage. */
@@ -20,13 +21,7 @@ export interface PcapngOptions {
   onSecrets?(s: { type: number; data: Buffer }): void;
 }
 
-const SHB = 0x0a0d0d0a;
-const IDB = 1;
-const OPB = 2;
-const SPB = 3;
-const EPB = 6;
-const DSB = 0x0a;
-const BOM = 0x1a2b3c4d;
+const BOM = BYTE_ORDER_MAGIC;
 
 export class PcapngDecoder implements CaptureDecoder {
   readonly format = 'pcapng';

@@ -14,6 +14,8 @@
  * else microseconds.
  */
 
+import { BYTE_ORDER_MAGIC, DSB, EPB, IDB, SHB } from './pcapng-format.js';
+
 /** What a frame needs to be written: bytes, lengths, time and link type as captured. */
 export interface SavefileFrame {
   sec: number;
@@ -97,11 +99,6 @@ export class PcapFileWriter implements SavefileWriter {
   }
 }
 
-const SHB = 0x0a0d0d0a;
-const IDB = 0x00000001;
-const EPB = 0x00000006;
-const DSB = 0x0000000a;
-const BYTE_ORDER_MAGIC = 0x1a2b3c4d;
 const OPT_ENDOFOPT = 0;
 const OPT_COMMENT = 1;
 const IF_NAME = 2;

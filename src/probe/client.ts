@@ -14,7 +14,7 @@
  * until the echo or `timeoutMs`; TCP sends once.
  */
 import type { CapturedMessage } from '../calls/captured-message.js';
-import { compareCaptures } from '../compare/compare.js';
+import { compareCaptures, compareToJson } from '../compare/compare.js';
 import type { CompareResult } from '../compare/model.js';
 import { messageLabel } from '../compare/words.js';
 import type { Finding } from '../diagnose/finding.js';
@@ -193,14 +193,11 @@ function foreignFindings(sent: { p: Pending; bytes: Buffer }[]): Finding[] {
 
 /** SPEC.md's `compare --json` shape, grown with what the probe knows. */
 export function probeToJson(r: ProbeResult): Record<string, unknown> {
-  const c = r.compare;
+  // The probe's own verdict and findings replace compare's (keeping their place in the object).
   return {
+    ...(compareToJson(r.compare) as Record<string, unknown>),
     verdict: r.verdict,
-    pairs: c.pairs.map((p) => ({ callId: p.callId, before: p.before, after: p.after, match: p.match, label: p.label, changes: p.changes })),
-    onlyBefore: c.onlyBefore,
-    onlyAfter: c.onlyAfter,
     findings: r.findings,
-    clockOffsetNs: c.clockOffsetNs,
     transport: r.transport,
     server: r.server,
     local: r.local,

@@ -33,15 +33,15 @@ export interface DialogParts {
   extra?: string[]; // more header lines
 }
 
-export function request(method: string, p: DialogParts = {}): string {
-  const callId = p.callId ?? 'call-1@10.0.0.1';
+/** The dialog headers both directions carry; a response echoes the Via with rport filled and adds a To tag. */
+function message(startLine: string, cseqMethod: string, p: DialogParts, response: boolean): string {
   const lines = [
-    `${method} sip:${p.to ?? '8969669'}@10.0.0.2 SIP/2.0`,
-    `Via: SIP/2.0/UDP 10.0.0.1:5060;branch=${p.branch ?? 'z9hG4bK-1'};rport`,
+    startLine,
+    `Via: SIP/2.0/UDP 10.0.0.1:5060;branch=${p.branch ?? 'z9hG4bK-1'};${response ? 'rport=5060' : 'rport'}`,
     `From: <sip:${p.from ?? '4151509'}@10.0.0.1>;tag=a1`,
-    `To: <sip:${p.to ?? '8969669'}@10.0.0.2>`,
-    `Call-ID: ${callId}`,
-    `CSeq: ${p.cseq ?? 1} ${method}`,
+    `To: <sip:${p.to ?? '8969669'}@10.0.0.2>${response ? ';tag=b2' : ''}`,
+    `Call-ID: ${p.callId ?? 'call-1@10.0.0.1'}`,
+    `CSeq: ${p.cseq ?? 1} ${cseqMethod}`,
     ...(p.extra ?? []),
     'Content-Length: 0',
     '',
@@ -50,18 +50,10 @@ export function request(method: string, p: DialogParts = {}): string {
   return lines.join('\n');
 }
 
+export function request(method: string, p: DialogParts = {}): string {
+  return message(`${method} sip:${p.to ?? '8969669'}@10.0.0.2 SIP/2.0`, method, p, false);
+}
+
 export function response(status: number, reason: string, method: string, p: DialogParts = {}): string {
-  const lines = [
-    `SIP/2.0 ${status} ${reason}`,
-    `Via: SIP/2.0/UDP 10.0.0.1:5060;branch=${p.branch ?? 'z9hG4bK-1'};rport=5060`,
-    `From: <sip:${p.from ?? '4151509'}@10.0.0.1>;tag=a1`,
-    `To: <sip:${p.to ?? '8969669'}@10.0.0.2>;tag=b2`,
-    `Call-ID: ${p.callId ?? 'call-1@10.0.0.1'}`,
-    `CSeq: ${p.cseq ?? 1} ${method}`,
-    ...(p.extra ?? []),
-    'Content-Length: 0',
-    '',
-    '',
-  ];
-  return lines.join('\n');
+  return message(`SIP/2.0 ${status} ${reason}`, method, p, true);
 }

@@ -3,61 +3,41 @@
  * repeat the same few thousand phone addresses, numbers and header sets;
  * holding one copy of each list keeps memory bounded by what is distinct.
  * Lists handed out are never mutated (callers replace, not push), so sharing
- * is safe. Bounded: past the limit, lists are simply not shared.
+ * is safe.
+ *
+ * A direct-mapped cache, not a Map of every list seen: values unique to one
+ * call (most called numbers) would fill a Map with entries that never share
+ * anything, costing more memory than the lists and, at 1 GB of capture, a
+ * cache miss per lookup. A slot keeps the last list hashed to it, so a value
+ * in use stays shared; one seen once is simply not remembered for long.
  */
 export class ListInterner<T extends string | number> {
-  private readonly lists = new Map<string, readonly T[]>();
+  private readonly slots: (readonly T[] | undefined)[];
+  private readonly mask: number;
 
-  constructor(private readonly limit = 200_000) {}
-
-  /**
-   * Lists of one and two elements (most of them) by their elements: no key string to
-   * build and hash. Two-element lists by first element: the one list seen with it, or a
-   * Map once there are several (most first elements have one: a Map each would cost
-   * hundreds of bytes per call when numbers are unique per call).
-   */
-  private readonly ones = new Map<T, readonly T[]>();
-  private readonly twos = new Map<T, readonly T[] | Map<T, readonly T[]>>();
-  private count = 0;
+  constructor(slotBits = 16) {
+    this.slots = new Array<readonly T[] | undefined>(1 << slotBits).fill(undefined);
+    this.mask = (1 << slotBits) - 1;
+  }
 
   share(list: readonly T[]): readonly T[] {
     const n = list.length;
     if (n === 0) return list;
-    if (n === 1) {
-      const hit = this.ones.get(list[0]!);
-      if (hit !== undefined) return hit;
-      if (this.count < this.limit) { this.ones.set(list[0]!, list); this.count++; }
-      return list;
+    const slot = hashList(list) & this.mask;
+    const hit = this.slots[slot];
+    if (hit !== undefined && hit.length === n) {
+      let i = 0;
+      while (i < n && hit[i] === list[i]) i++;
+      if (i === n) return hit;
     }
-    if (n === 2) {
-      const first = list[0]!, second = list[1]!;
-      const seen = this.twos.get(first);
-      if (seen === undefined) {
-        if (this.count < this.limit) { this.twos.set(first, list); this.count++; }
-        return list;
-      }
-      if (!(seen instanceof Map)) {
-        if (seen[1] === second) return seen;
-        if (this.count < this.limit) {
-          this.twos.set(first, new Map([[seen[1]!, seen], [second, list]]));
-          this.count++;
-        }
-        return list;
-      }
-      const hit = seen.get(second);
-      if (hit !== undefined) return hit;
-      if (this.count < this.limit) { seen.set(second, list); this.count++; }
-      return list;
-    }
-    const key = list.join('\u0000');
-    const hit = this.lists.get(key);
-    if (hit !== undefined) return hit;
-    if (this.count < this.limit) { this.lists.set(key, list); this.count++; }
+    this.slots[slot] = list;
     return list;
   }
 
   private readonly unions = new Map<readonly T[], Map<readonly T[], readonly T[]>>();
   private unionCount = 0;
+  /** Bound on remembered unions: hostile input can invent endless header layouts. */
+  private readonly unionLimit = 200_000;
 
   /**
    * `combine(a, b)` shared, remembered by the identity of `a` and `b`: header-name
@@ -68,11 +48,23 @@ export class ListInterner<T extends string | number> {
     const hit = byB?.get(b);
     if (hit !== undefined) return hit;
     const out = this.share(combine(a, b));
-    if (this.unionCount < this.limit) {
+    if (this.unionCount < this.unionLimit) {
       if (byB === undefined) this.unions.set(a, (byB = new Map()));
       byB.set(b, out);
       this.unionCount++;
     }
     return out;
   }
+}
+
+/** FNV-1a over the elements (strings by UTF-16 unit, numbers as 32-bit integers), with a separator between them. */
+function hashList(list: readonly (string | number)[]): number {
+  let h = 0x811c9dc5;
+  for (let k = 0; k < list.length; k++) {
+    const v = list[k]!;
+    if (typeof v === 'number') h = Math.imul(h ^ (v | 0), 0x01000193);
+    else for (let i = 0; i < v.length; i++) h = Math.imul(h ^ v.charCodeAt(i), 0x01000193);
+    h = Math.imul(h ^ 0x7c, 0x01000193);
+  }
+  return h ^ (h >>> 16);
 }

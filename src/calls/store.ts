@@ -6,7 +6,6 @@
  * are kept only for calls the caller asks for (`keep`), e.g. the one call
  * `sipv show` prints.
  */
-import type { Timestamp } from '../core/time.js';
 import { getHeader, splitList } from '../sip/headers.js';
 import { parseSipMessage } from '../sip/parse.js';
 import { isCleanScan, type HeaderNameList, type ScannedMessage } from '../sip/scan.js';
@@ -14,7 +13,8 @@ import { utf8 } from '../sip/text.js';
 import { HeaderNameIndex, HeaderNameSet, type Call } from './call.js';
 import type { CapturedMessage } from './captured-message.js';
 import { partyNumber } from '../sip/number.js';
-import { addFacts, addScannedFacts, primeScannedMemo, type FactsMemo } from './facts.js';
+import { addFacts, addScannedFacts, primeScannedMemo } from './facts.js';
+import { StoredCall } from './stored-call.js';
 import { ListInterner } from './intern.js';
 
 /**
@@ -45,23 +45,10 @@ export interface CallSummary {
   byFinalStatus: Map<string, number>;
 }
 
-interface CallState extends FactsMemo {
-  call: Call;
-  /**
-   * Last sighting per transaction (CSeq + method/status + top Via branch) as
-   * pairs [32-bit key hash, time in seconds] in one flat array: a call has a
-   * handful of transactions, and a Map of strings per call would cost more
-   * than the rest of the call together.
-   */
-  tx: readonly number[];
-  answered: boolean;
-}
-
-const NONE: readonly number[] = Object.freeze([]);
 const EMPTY: readonly string[] = Object.freeze([]);
 
 export class CallStore {
-  private readonly byId = new Map<string, CallState>();
+  private readonly byId = new Map<string, StoredCall>();
   private readonly headerIndex = new HeaderNameIndex();
   private readonly textLists = new ListInterner<string>();
   private readonly numberLists = new ListInterner<number>();
@@ -70,7 +57,7 @@ export class CallStore {
    * compacted away yet (Array#shift is linear on large arrays). `ordered[i]`
    * has index `base + i`.
    */
-  private ordered: (CallState | undefined)[] = [];
+  private ordered: (StoredCall | undefined)[] = [];
   private head = 0;
   private base = 0;
   private readonly maxCalls: number;
@@ -100,10 +87,10 @@ export class CallStore {
       if (this.ordered.length - this.head > this.maxCalls) this.summariseOldest();
     }
     this.update(state, m);
-    addFacts(state.call.facts, m, state, this.textLists);
+    addFacts(state.facts, m, state, this.textLists);
     this.countRepeat(state, m, transactionKey(m));
     if (msg.kind === 'request') {
-      if (state.call.firstMethod === null) state.call.firstMethod = msg.method;
+      if (state.firstMethod === null) state.firstMethod = msg.method;
     } else if (msg.status >= 200 && !state.answered) {
       this.trackFinalStatus(state, msg.status, getHeader(msg, 'cseq'));
     }
@@ -136,10 +123,10 @@ export class CallStore {
       words = this.numberLists.share([...set.bits()]);
       this.layoutWords.set(s.names, words);
     }
-    addScannedFacts(state.call.facts, m, s, words, state, this.textLists);
+    addScannedFacts(state.facts, m, s, words, state, this.textLists);
     this.countRepeat(state, m, scannedTransactionKey(s));
     if (s.kind === 'request') {
-      if (state.call.firstMethod === null) state.call.firstMethod = s.method;
+      if (state.firstMethod === null) state.firstMethod = s.method;
     } else if (s.status >= 200 && !state.answered) {
       this.trackFinalStatus(state, s.status, s.cseqS < 0 ? undefined : utf8(raw, s.cseqS, s.cseqE));
     }
@@ -148,31 +135,30 @@ export class CallStore {
   /** All calls in arrival order. */
   calls(): Call[] {
     const calls: Call[] = new Array(this.size);
-    for (let i = this.head; i < this.ordered.length; i++) calls[i - this.head] = this.ordered[i]!.call;
+    for (let i = this.head; i < this.ordered.length; i++) calls[i - this.head] = this.ordered[i]!;
     return calls;
   }
 
   find(callId: string): Call | undefined {
-    return this.byId.get(callId)?.call;
+    return this.byId.get(callId);
   }
 
   /** The call with this arrival index, unless it was summarised. */
   at(index: number): Call | undefined {
     const i = index - this.base;
-    return i < this.head ? undefined : this.ordered[i]?.call;
+    return i < this.head ? undefined : this.ordered[i];
   }
 
   /** Folds the call seen first into the totals and forgets it. */
   private summariseOldest(): void {
-    const state = this.ordered[this.head]!;
+    const call = this.ordered[this.head]!;
     this.ordered[this.head++] = undefined;
     if (this.head >= 4096 && this.head * 2 >= this.ordered.length) {
       this.ordered = this.ordered.slice(this.head);
       this.base += this.head;
       this.head = 0;
     }
-    const { call } = state;
-    if (this.byId.get(call.callId) === state) this.byId.delete(call.callId);
+    if (this.byId.get(call.callId) === call) this.byId.delete(call.callId);
     const s = this.summarised;
     s.calls++;
     s.messages += call.messages;
@@ -182,44 +168,28 @@ export class CallStore {
     s.byFinalStatus.set(status, (s.byFinalStatus.get(status) ?? 0) + 1);
   }
 
-  private open(callId: string, m: CapturedMessage, from: string, to: string): CallState {
+  private open(callId: string, m: CapturedMessage, from: string, to: string): StoredCall {
     const index = this.base + this.ordered.length;
-    const start: Timestamp = { sec: m.sec, nsec: m.nsec };
-    const end: Timestamp = { sec: m.sec, nsec: m.nsec };
     const fromNumber = partyNumber(from);
     const toNumber = partyNumber(to);
     const lists = this.textLists;
     // The facts start as what the first message will add (so the number strings are held
     // once, not twice); lists nothing is added to stay the one shared empty list.
-    const call: Call = {
-      index, callId, start, end,
-      firstMethod: null,
-      from: fromNumber,
-      to: toNumber,
-      srcIp: m.srcIp, dstIp: m.dstIp,
-      messages: 0, finalStatus: null, retransmissions: 0, duplicates: 0, anomalies: 0,
-      facts: {
-        srcIps: m.srcIp === '' ? EMPTY : lists.share([m.srcIp]), dstIps: m.dstIp === '' ? EMPTY : lists.share([m.dstIp]),
-        fromNumbers: fromNumber === '' ? EMPTY : lists.share([fromNumber]),
-        toNumbers: toNumber === '' ? EMPTY : lists.share([toNumber]),
-        diversion: EMPTY, pai: EMPTY, ppi: EMPTY, headerNames: new HeaderNameSet(this.headerIndex, this.numberLists),
-      },
-      kept: this.options.keep?.(index, callId) ? [] : null,
+    const facts = {
+      srcIps: m.srcIp === '' ? EMPTY : lists.share([m.srcIp]), dstIps: m.dstIp === '' ? EMPTY : lists.share([m.dstIp]),
+      fromNumbers: fromNumber === '' ? EMPTY : lists.share([fromNumber]),
+      toNumbers: toNumber === '' ? EMPTY : lists.share([toNumber]),
+      diversion: EMPTY, pai: EMPTY, ppi: EMPTY, headerNames: new HeaderNameSet(this.headerIndex, this.numberLists),
     };
-    return { call, tx: NONE, memoFrom: 0, memoTo: 0, answered: false };
+    return new StoredCall(index, callId, m, fromNumber, toNumber, m.srcIp, m.dstIp, facts, this.options.keep?.(index, callId) ? [] : null);
   }
 
   /** Counts and times; the caller adds facts, repeats and status. */
-  private update(state: CallState, m: CapturedMessage): void {
-    const { call } = state;
+  private update(call: StoredCall, m: CapturedMessage): void {
     const msg = m.msg;
     call.messages++;
     if (!isCleanScan(msg)) call.anomalies += msg.issues.length;
-    // Updated in place (open() gives start and end objects of their own): a new object
-    // per message would outlive the young generation through the call holding it.
-    const end = call.end, start = call.start;
-    if (m.sec > end.sec || (m.sec === end.sec && m.nsec > end.nsec)) { end.sec = m.sec; end.nsec = m.nsec; }
-    if (m.sec < start.sec || (m.sec === start.sec && m.nsec < start.nsec)) { start.sec = m.sec; start.nsec = m.nsec; }
+    call.seenAt(m.sec, m.nsec);
     // Parsed messages point into the reader's chunk; a kept one gets its own bytes.
     call.kept?.push({ ...m, msg: parseSipMessage(Buffer.from(msg.raw)) ?? msg });
   }
@@ -229,17 +199,17 @@ export class CallStore {
    * initial method wins (a later re-INVITE's 491 does not undo an answered
    * call); otherwise the last final response (407 then 403 means rejected).
    */
-  private trackFinalStatus(state: CallState, status: number, cseq: string | undefined): void {
-    if (status < 200 || state.answered || cseq === undefined) return;
+  private trackFinalStatus(call: StoredCall, status: number, cseq: string | undefined): void {
+    if (status < 200 || call.answered || cseq === undefined) return;
     const method = cseqMethod(cseq);
     // A capture that starts mid-call sees responses before any request: take any final response then.
-    const wanted = state.call.firstMethod;
+    const wanted = call.firstMethod;
     if (wanted !== null && method !== wanted) return;
-    state.call.finalStatus = status;
-    if (status < 300) state.answered = true;
+    call.finalStatus = status;
+    if (status < 300) call.answered = true;
   }
 
-  private countRepeat(state: CallState, m: CapturedMessage, key: number): void {
+  private countRepeat(state: StoredCall, m: CapturedMessage, key: number): void {
     const at = m.sec + m.nsec / 1e9;
     const tx = state.tx;
     let i = 0;
@@ -258,8 +228,8 @@ export class CallStore {
     }
     const gapNs = Math.abs(at - tx[i + 1]!) * 1e9;
     (tx as number[])[i + 1] = at;
-    if (gapNs <= DUPLICATE_WINDOW_NS) state.call.duplicates++;
-    else state.call.retransmissions++;
+    if (gapNs <= DUPLICATE_WINDOW_NS) state.duplicates++;
+    else state.retransmissions++;
   }
 }
 

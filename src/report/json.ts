@@ -78,7 +78,7 @@ export function messageToJson(m: CapturedMessage, index: number): MessageJson {
   return json;
 }
 
-export function conversationToJson(call: Call): { callId: string; messages: MessageJson[] } {
+export function conversationToJson(call: Pick<Call, 'callId' | 'kept'>): { callId: string; messages: MessageJson[] } {
   return { callId: call.callId, messages: (call.kept ?? []).map(messageToJson) };
 }
 

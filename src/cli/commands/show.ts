@@ -56,7 +56,7 @@ export async function runShow(files: string[], flags: ShowFlags, io: Io): Promis
     const ladder = buildLadder(call.callId, messages);
     io.out(flags.json ? JSON.stringify(ladder, null, 1) + '\n' : renderLadderText(ladder, ladderTextOptions(io, flags.ascii === true)));
   } else if (flags.json) {
-    const json = conversationToJson({ ...call, kept: messages });
+    const json = conversationToJson({ callId: call.callId, kept: messages });
     if (messageNumber !== undefined) json.messages = [json.messages[messageNumber]!];
     io.out(JSON.stringify(json, null, 1) + '\n');
   } else if (messageNumber !== undefined) {

@@ -27,6 +27,8 @@ export interface SdpMedia {
   connection?: SdpConnection;
   direction: SdpDirection;
   rtcp?: { port: number; address?: string };
+  /** `a=ptime` in ms (RFC 4566 §6), media level, else session level. */
+  ptime?: number;
 }
 export interface SdpSession {
   origin: { username: string; sessionId: string; version: string; netType: string; addrType: string; address: string };
@@ -71,7 +73,7 @@ export function parseSdp(body: Buffer | string): SdpSession {
   if (sessionConn) session.connection = sessionConn;
   const sessionDir = DIRECTIONS.has(String(parsed.direction)) ? (parsed.direction as SdpDirection) : 'sendrecv';
   for (const m of parsed.media ?? []) {
-    const media = toMedia(m, sessionDir);
+    const media = toMedia(m, sessionDir, Number((parsed as { ptime?: unknown }).ptime));
     if (!media.connection && !sessionConn && media.port !== 0) {
       issues.push(issue('sdp.missing-connection', `m=${media.type} has no c= line and neither has the session`));
     }
@@ -80,7 +82,7 @@ export function parseSdp(body: Buffer | string): SdpSession {
   return session;
 }
 
-function toMedia(m: sdpTransform.MediaDescription, sessionDir: SdpDirection): SdpMedia {
+function toMedia(m: sdpTransform.MediaDescription, sessionDir: SdpDirection, sessionPtime: number): SdpMedia {
   const payloads: number[] = [];
   for (const p of String(m.payloads ?? '').split(' ')) if (/^\d{1,3}$/.test(p)) payloads.push(Number(p));
   const codecs: SdpCodec[] = [];
@@ -96,6 +98,8 @@ function toMedia(m: sdpTransform.MediaDescription, sessionDir: SdpDirection): Sd
   };
   const c = connection(m.connection);
   if (c) media.connection = c;
+  const ptime = m.ptime !== undefined ? Number(m.ptime) : sessionPtime;
+  if (Number.isFinite(ptime) && ptime > 0) media.ptime = ptime;
   if (m.rtcp && Number.isFinite(Number(m.rtcp.port))) {
     media.rtcp = m.rtcp.address ? { port: Number(m.rtcp.port), address: m.rtcp.address } : { port: Number(m.rtcp.port) };
   }

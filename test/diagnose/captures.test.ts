@@ -25,8 +25,9 @@ const EXPECTED: Record<string, Record<string, number>> = {
   // Answer lists payload 101 without rtpmap, not in the PCMA-only offer.
   'NormB-sipnab-h263-over-rtp.pcap': { 'sdp.codec-mismatch(info)': 1 },
   // sipp offers recvonly, the answer is sendonly: one-way by the caller's choice (info), twice.
-  'NormB-sipnab-sip-rtp-g711.pcap': { 'media.one-way(info)': 2 },
-  'NormB-sipnab-sip-rtp-opus-hybrid.pcap': { 'media.one-way(info)': 1 },
+  // The answers add telephone-event/8000, which sipp's offers lack (sdp.codec-mismatch info).
+  'NormB-sipnab-sip-rtp-g711.pcap': { 'media.one-way(info)': 2, 'sdp.codec-mismatch(info)': 2 },
+  'NormB-sipnab-sip-rtp-opus-hybrid.pcap': { 'media.one-way(info)': 1, 'sdp.codec-mismatch(info)': 1 },
   // Crafted REGISTER from 1.1.1.1:5555 with Via/Contact 192.168.1.2: genuinely NATed content.
   'OISF-suricata-verify-sip-pattern-matching_sip.pcap': { 'nat.contact-private(warning)': 1, 'nat.via-mismatch(info)': 1 },
   // Crafted INVITE from 1.1.1.1:5555, Via/Contact/c= 192.168.1.2 (NAT), and `l: 272` for a
@@ -51,8 +52,9 @@ const EXPECTED: Record<string, Record<string, number>> = {
     'nat.contact-private(warning)': 6, 'nat.via-mismatch(info)': 9, 'nat.no-rport(warning)': 5,
     'nat.sdp-private(warning)': 3, 'sip.malformed(warning)': 1,
   },
-  // The answer lists gsm, iLBC and speex beyond the offered PCMA/G729/G723/PCMU.
-  'sipcapture-heplify-rtp_rtcp_sip_ipv4_udp.pcap': { 'sdp.codec-mismatch(info)': 1 },
+  // The answer lists gsm, iLBC and speex beyond the offered PCMA/G729/G723/PCMU, and telephone-event
+  // the offer lacked.
+  'sipcapture-heplify-rtp_rtcp_sip_ipv4_udp.pcap': { 'sdp.codec-mismatch(info)': 2 },
   // INVITE says Content-Length 657, the SCTP chunk holds 345 body bytes (tshark agrees); the
   // 403 "nocallee" names the callee, and the caller 9171969136 (phone-context +7) is valid.
   'sipcapture-heplify-sip_sctp.pcap': { 'sip.malformed(warning)': 1 },

@@ -5,13 +5,19 @@
  * name different numbers. Trunks screen the calling number against the
  * national numbering plan and the numbers they assigned: an internal
  * extension (`1502`) or a foreign number gets a 403. A refusal with clean,
- * consistent numbers is not reported — we do not guess.
+ * consistent numbers is not reported — we do not guess. Nor is a refusal by
+ * the caller's own PBX (local-user.ts: the caller authenticated or registered
+ * there as that user, the server registers extensions, or it answered other
+ * extension callers): an extension in From is what a PBX expects from its
+ * phones, and its 403 is about something else (gen-sip-pcap's "forbidden"
+ * calls). Only a server that does not know the caller screens its number.
  */
 import type { CapturedMessage } from '../../calls/captured-message.js';
 import { getHeaders } from '../../sip/headers.js';
 import { parseNameAddr } from '../../sip/name-addr.js';
 import { normaliseNumber } from '../../sip/number.js';
 import { initialRefusal } from '../dialog.js';
+import { localUserEvidence } from '../local-user.js';
 import { checkNumber, type NumberCheck } from '../phone.js';
 import type { Rule } from '../rule.js';
 
@@ -36,9 +42,10 @@ export function callerNumbers(m: CapturedMessage, region?: string): CallerNumber
 
 export const calleridRejected: Rule = {
   code: 'callerid.rejected',
-  check({ messages, options }) {
+  check({ messages, options, calls }) {
     const refusal = initialRefusal(messages);
     if (refusal === undefined) return [];
+    if (localUserEvidence(messages[refusal.invite]!, messages, calls) !== undefined) return [];
     const numbers = callerNumbers(messages[refusal.invite]!, options.region);
     const invalid = numbers.filter((n) => n.verdict === 'invalid');
     const from = numbers.find((n) => n.header === 'From' && n.verdict !== 'not-a-number');

@@ -5,13 +5,17 @@
  * refuses (403) unless Diversion names the forwarding number, which is the
  * trunk's. "Forwarded" is judged from the capture: another call from the
  * same caller to a different number was in progress when this one started —
- * the incoming leg the PBX forwarded. Without such a leg we cannot tell a
- * forwarded call from a spoofed one, so nothing is reported.
+ * the incoming leg the PBX forwarded, and it arrived at the very host that
+ * now sends this call (a PBX or B2BUA takes a call in and places one out).
+ * Two phones that happen to share an extension number on different PBXs, or
+ * one phone with two calls of its own, are no forward. Without such a leg we
+ * cannot tell a forwarded call from a spoofed one, so nothing is reported.
  */
 import { hasHeader } from '../../sip/headers.js';
 import { initialRefusal } from '../dialog.js';
 import type { Rule } from '../rule.js';
 import { indexCalls } from '../call-index.js';
+import { sameIp } from '../addresses.js';
 
 /** The incoming leg must have started at most this long before the forwarded one (ring timeout + slack). */
 const LEG_WINDOW_S = 120;
@@ -28,6 +32,7 @@ export const diversionMissing: Rule = {
     const sameCaller = indexCalls(calls, 'from', (c) => c.from);
     const leg = (sameCaller.get(call.from) ?? []).find((c) => {
       if (c === call || c.firstMethod !== 'INVITE' || c.from !== call.from || c.to === call.to) return false;
+      if (!sameIp(c.dstIp, invite.srcIp)) return false;
       const s = c.start.sec + c.start.nsec / 1e9, e = c.end.sec + c.end.nsec / 1e9;
       return s <= start && start - s <= LEG_WINDOW_S && e >= start;
     });

@@ -7,6 +7,13 @@
  * usual "no common codec" answers), and — as info — when the answer lists a
  * codec the offer did not have. telephone-event, CN, RED, FEC and RTX are
  * helpers, not codecs, and are left out of the comparison.
+ *
+ * Also as info, on a stream both sides accepted with a common codec: a ptime
+ * the answer sets differently from the offer's (RFC 4566 §6: legal, each side
+ * packetises at the other's ptime, but gateways that cannot follow garble or
+ * drop audio), and telephone-event (RFC 4733 DTMF) offered but not answered,
+ * answered but not offered, or at no common clock rate — DTMF then goes
+ * in-band or nowhere (IVRs and voicemail PINs stop working).
  */
 import type { SdpMedia } from '../../sip/sdp.js';
 import { offerAnswers } from '../dialog.js';
@@ -27,6 +34,39 @@ function codecs(m: SdpMedia): string[] {
 }
 
 const same = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
+
+/**
+ * Clock rates of the stream's telephone-event payloads (RFC 4733 §7.1.1), e.g. [8000]. An
+ * answer's dynamic payload without rtpmap means what the offer mapped it to (RFC 3264 §6.1).
+ */
+function dtmfRates(m: SdpMedia, offer?: SdpMedia): number[] {
+  const out: number[] = [];
+  for (const pt of m.payloads) {
+    const c = m.codecs.find((x) => x.payload === pt) ?? (pt >= 96 ? offer?.codecs.find((x) => x.payload === pt) : undefined);
+    if (c !== undefined && c.name.toLowerCase() === 'telephone-event') out.push(c.rate ?? 8000);
+  }
+  return out;
+}
+
+/** ptime and telephone-event differences of an accepted stream pair (info). */
+function details(o: SdpMedia, a: SdpMedia): Array<{ summary: string; evidence: Record<string, unknown> }> {
+  const out: Array<{ summary: string; evidence: Record<string, unknown> }> = [];
+  if (o.ptime !== undefined && a.ptime !== undefined && o.ptime !== a.ptime) {
+    out.push({
+      summary: `${o.type}: the offer asks for ptime ${o.ptime} ms, the answer for ${a.ptime} ms; each side must packetise differently`,
+      evidence: { media: o.type, mismatch: 'ptime', offeredPtime: o.ptime, answeredPtime: a.ptime },
+    });
+  }
+  const off = dtmfRates(o), ans = dtmfRates(a, o);
+  if (off.length > 0 && ans.length === 0) {
+    out.push({ summary: `${o.type}: telephone-event (RFC 4733 DTMF) offered at ${off.join('/')} Hz but not in the answer; DTMF falls back to in-band audio or SIP INFO`, evidence: { media: o.type, mismatch: 'telephone-event', offered: off, answered: ans } });
+  } else if (off.length === 0 && ans.length > 0) {
+    out.push({ summary: `${o.type}: the answer lists telephone-event (RFC 4733 DTMF) at ${ans.join('/')} Hz, which the offer did not have`, evidence: { media: o.type, mismatch: 'telephone-event', offered: off, answered: ans } });
+  } else if (off.length > 0 && !ans.some((r) => off.includes(r))) {
+    out.push({ summary: `${o.type}: telephone-event offered at ${off.join('/')} Hz, answered at ${ans.join('/')} Hz: no common rate for DTMF`, evidence: { media: o.type, mismatch: 'telephone-event', offered: off, answered: ans } });
+  }
+  return out;
+}
 
 export const sdpCodecMismatch: Rule = {
   code: 'sdp.codec-mismatch',
@@ -74,6 +114,9 @@ export const sdpCodecMismatch: Rule = {
             summary: `${o.type}: the answer lists ${added.join(' ')}, which the offer (${off.join(' ')}) did not have`,
             evidence: { media: o.type, offered: off, answered: ans, added },
           });
+        }
+        if (common.length > 0) {
+          for (const d of details(o, a!)) drafts.push({ messages: [oa.offer.index, oa.answer.index], severity: 'info', ...d });
         }
       }
     }

@@ -127,3 +127,47 @@ test('a clean call (public, common codec, answered) produces no finding from any
   const f = run([offer('0 8 101', ['a=rtpmap:101 telephone-event/8000']), answer(200, '8 101', ['a=rtpmap:101 telephone-event/8000'])], [...RULES]);
   assert.deepEqual(f, []);
 });
+
+test('ptime and telephone-event differences of an accepted stream are info', () => {
+  const dtmf = ['a=rtpmap:101 telephone-event/8000'];
+  const ptime = run([offer('8 101', [...dtmf, 'a=ptime:20']), answer(200, '8 101', [...dtmf, 'a=ptime:30'])], [sdpCodecMismatch]);
+  assert.deepEqual(ptime.map((x) => [x.code, x.severity]), [['sdp.codec-mismatch', 'info']]);
+  assert.deepEqual([ptime[0]!.evidence['mismatch'], ptime[0]!.evidence['offeredPtime'], ptime[0]!.evidence['answeredPtime']], ['ptime', 20, 30]);
+  const dropped = run([offer('8 101', dtmf), answer(200, '8')], [sdpCodecMismatch]);
+  assert.deepEqual(dropped.map((x) => [x.code, x.severity, x.evidence['mismatch']]), [['sdp.codec-mismatch', 'info', 'telephone-event']]);
+  assert.match(dropped[0]!.summary, /offered at 8000 Hz but not in the answer/);
+  const rate = run([offer('96 101', ['a=rtpmap:96 opus/48000/2', 'a=rtpmap:101 telephone-event/48000']), answer(200, '96 101', ['a=rtpmap:96 opus/48000/2', ...dtmf])], [sdpCodecMismatch]);
+  assert.match(rate[0]!.summary, /no common rate/);
+  // Same ptime, DTMF on both sides (payload numbers may differ), or an answer's 101 without
+  // rtpmap meaning the offer's telephone-event: nothing.
+  assert.deepEqual(codes(run([offer('8 101', [...dtmf, 'a=ptime:20']), answer(200, '8 100', ['a=rtpmap:100 telephone-event/8000', 'a=ptime:20'])], [sdpCodecMismatch])), []);
+  assert.deepEqual(codes(run([offer('8 101', dtmf), answer(200, '8 101')], [sdpCodecMismatch])).length, 1, 'only the untyped pt101 as an added codec');
+});
+
+test('gen-sip-pcap false positives: an extension refused 403 by its own PBX is no Caller-ID fault', () => {
+  const PHONE = '192.168.1.20:5060', OWN_PBX = '203.0.113.25:5060';
+  const call = (id: string, from: string, at: number, status: number, reason: string, extra: string[] = []) => [
+    request({ at, from: PHONE, to: OWN_PBX }, { callId: id, from, to: '+4930901820', extra }),
+    response({ at: at + 0.2, from: OWN_PBX, to: PHONE }, status, reason, { callId: id, from, to: '+4930901820' }),
+  ];
+  // Alone, an extension refused 403 looks like the thesis case (and is reported).
+  assert.deepEqual(codes(run(call('x', '603', 10, 403, 'Forbidden'), [calleridRejected])), ['callerid.rejected']);
+  // It authenticated to the PBX as that extension.
+  const auth = ['Proxy-Authorization: Digest username="603", realm="pbx.example.net", nonce="n1", uri="sip:+4930901820@example.com", response="00"'];
+  assert.deepEqual(codes(run(call('x', '603', 10, 403, 'Forbidden', auth), [calleridRejected])), []);
+  // The PBX registers extensions (another phone's REGISTER to it).
+  const reg = request({ at: 0, from: '192.168.1.21:5060', to: OWN_PBX }, { method: 'REGISTER', callId: 'r', from: '604', to: '604', branch: 'z9hG4bK-r' });
+  assert.deepEqual(codes(run([reg, ...call('x', '603', 10, 403, 'Forbidden')], [calleridRejected])), []);
+  // It answered another call from an extension.
+  assert.deepEqual(codes(run([...call('y', '605', 0, 200, 'OK'), ...call('x', '603', 10, 403, 'Forbidden')], [calleridRejected])), []);
+});
+
+test('gen-sip-pcap false positives: two calls from one extension number are no forward', () => {
+  // Extension 236 on two LANs (or one phone with two calls): the "leg" did not arrive at the sender.
+  const other = request({ at: 0, from: '192.168.2.20:5060', to: TRUNK }, { callId: 'a', from: '236', to: '+4930901820' });
+  const otherOk = response({ at: 0.5, from: TRUNK, to: '192.168.2.20:5060' }, 200, 'OK', { callId: 'a', from: '236', to: '+4930901820' });
+  const mine = request({ at: 5, from: PBX, to: TRUNK }, { callId: 'b', from: '236', to: '+4930901821' });
+  const refused = response({ at: 5.1, from: TRUNK, to: PBX }, 403, 'Forbidden', { callId: 'b', from: '236', to: '+4930901821' });
+  const otherBye = request({ at: 60, from: '192.168.2.20:5060', to: TRUNK }, { callId: 'a', from: '236', to: '+4930901820', method: 'BYE', cseq: 2, toTag: 't1', branch: 'z9hG4bK-bye' });
+  assert.deepEqual(codes(run([other, otherOk, otherBye, mine, refused], [diversionMissing])), []);
+});

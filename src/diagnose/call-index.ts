@@ -27,3 +27,26 @@ export function indexCalls<C extends object>(calls: readonly C[], name: string, 
   }
   return index;
 }
+
+const spans = new WeakMap<readonly object[], { start: number; end: number }>();
+type Timed = { start: { sec: number; nsec: number }; end: { sec: number; nsec: number } };
+
+/** First and last message time of the inputs, seconds since the epoch (0 with no calls). */
+export function captureSpan(calls: readonly Timed[]): { start: number; end: number } {
+  let span = spans.get(calls);
+  if (span === undefined) {
+    let start = Infinity, end = 0;
+    for (const c of calls) {
+      start = Math.min(start, c.start.sec + c.start.nsec / 1e9);
+      end = Math.max(end, c.end.sec + c.end.nsec / 1e9);
+    }
+    span = { start: start === Infinity ? 0 : start, end };
+    spans.set(calls, span);
+  }
+  return span;
+}
+
+/** Time of the last message of the inputs, seconds since the epoch (0 with no calls). */
+export function captureEnd(calls: readonly Timed[]): number {
+  return captureSpan(calls).end;
+}

@@ -1,9 +1,11 @@
 /**
  * The one registry of finding codes (STYLE.md principle 6): severity, a short
- * title and the advice sentence for each code of SPEC.md's table. The CLI's
- * `--fail-on`, the `--json` output and the text report all read it, and a
- * contract test checks it against SPEC.md both ways — a code is added here and
- * in SPEC.md together, never in a rule alone.
+ * title and the advice sentence for each code. The CLI's `--fail-on`, the
+ * `--json` output and the text report all read it. Every code of SPEC.md's
+ * table is here; a code SPEC.md does not know (registration, transaction
+ * timing) is listed in README.md's "Finding codes beyond SPEC.md" table, and
+ * test/diagnose/registry.test.ts checks both — a code is never added in a
+ * rule alone.
  */
 import type { Severity } from './finding.js';
 
@@ -94,6 +96,41 @@ export const REGISTRY = {
     severity: 'error',
     title: 'media can flow in one direction only',
     advice: 'Anchor media with an RTP proxy or fix the address the SDP announces (NAT, STUN, Asterisk nat=comedia); check the sendonly/recvonly attributes the phones send.',
+  },
+  'register.auth-failed': {
+    severity: 'error',
+    title: 'REGISTER credentials rejected (challenged again)',
+    advice: 'Correct the SIP account\'s authentication username, password and realm on the phone to match the registrar (the auth username is often not the extension); check the registrar\'s log for the failed user.',
+  },
+  'register.forbidden': {
+    severity: 'error',
+    title: 'REGISTER refused with 403',
+    advice: 'Check the account on the registrar: password (some servers answer 403 to a wrong one), that the user exists and is enabled for this domain, that its ACL/permit allows the source address, and that fail2ban or pike has not banned it.',
+  },
+  'register.interval-too-brief': {
+    severity: 'warning',
+    title: 'REGISTER expiry below the registrar\'s Min-Expires (423)',
+    advice: 'Set the phone\'s registration expiry to at least the Min-Expires the registrar names (or lower the registrar\'s minimum, e.g. Kamailio registrar min_expires, Asterisk minexpiry).',
+  },
+  'register.lapsed': {
+    severity: 'warning',
+    title: 'registration expired without a successful refresh',
+    advice: 'Make the phone re-register before its binding expires (registration period shorter than the granted expires) and fix what makes the refresh fail (see the refresh attempts); until it registers again calls to it fail.',
+  },
+  'timing.no-provisional': {
+    severity: 'error',
+    title: 'INVITE without a response within T1 (500 ms)',
+    advice: 'Make the next hop answer 100 Trying at once (RFC 3261 §17.2.1) and check that the INVITE reaches it: address and port, firewall, DNS, and the server\'s load.',
+  },
+  'timing.retransmission': {
+    severity: 'warning',
+    title: 'retransmissions off the RFC 3261 timer schedule',
+    advice: 'Configure the sender\'s SIP timers to RFC 3261 values (T1 500 ms doubling, non-INVITE capped at T2 4 s, stop at 32 s): Asterisk timert1/timerb, Kamailio tm retr_timer1/retr_timer2, FreeSWITCH timer-T1/timer-T2.',
+  },
+  'timing.no-answer': {
+    severity: 'error',
+    title: 'INVITE got only 100 Trying, then timed out',
+    advice: 'Follow the call past the hop that sent 100 Trying (capture its outgoing leg): the callee is unreachable there — unregistered, an expired NAT binding, a stale Contact or a dead gateway.',
   },
   'sip.malformed': {
     severity: 'warning',

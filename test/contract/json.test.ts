@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CAPTURES, EXAMPLES, FIXTURES } from '../helpers/paths.js';
 import { BIN, BIN_MISSING, sipv } from '../helpers/run-cli.js';
-import { check, nullableKeys, SPEC, specCodes, specShape, type Shape } from './spec.js';
+import { check, extensionCodes, nullableKeys, SPEC, specCodes, specShape, type Shape } from './spec.js';
 
 const skip = { skip: BIN_MISSING };
 const LAB = join(FIXTURES, 'lab');
@@ -27,7 +27,8 @@ const labFiles = readdirSync(LAB).filter((f) => f.endsWith('.pcap')).map((f) => 
  * null there, as SPEC does for `finalStatus`; accepted here and reported, not hidden.
  */
 const NULLABLE = [...nullableKeys(), 'firstMethod'];
-const CODES = new Set(specCodes());
+/** SPEC.md's codes and the ones README.md documents beyond it (registration, timing). */
+const CODES = new Set([...specCodes(), ...extensionCodes()]);
 /** The levels of `--fail-on info|warning|error` are the severities a finding can have. */
 const LEVELS = /--fail-on ([a-z|]+)\]/.exec(SPEC)![1]!.split('|');
 
@@ -45,7 +46,7 @@ function json(args: string[]): unknown {
 function findingsFit(list: unknown, what: string): void {
   fits(specShape('diagnose'), list, what);
   for (const f of list as { code: string; severity: string }[]) {
-    assert.ok(CODES.has(f.code), `${what}: code ${f.code} is not in SPEC.md's table`);
+    assert.ok(CODES.has(f.code), `${what}: code ${f.code} is not in SPEC.md's table nor README.md's codes beyond it`);
     assert.ok(LEVELS.includes(f.severity), `${what}: severity ${f.severity} is not one of ${LEVELS.join('|')}`);
   }
 }

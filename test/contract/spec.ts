@@ -11,7 +11,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SHARED } from '../helpers/paths.js';
+import { REPO, SHARED } from '../helpers/paths.js';
 
 export const SPEC = readFileSync(join(SHARED, 'SPEC.md'), 'utf8');
 
@@ -40,6 +40,18 @@ export function specCommands(): string[] {
 export function specCodes(): string[] {
   const section = SPEC.slice(SPEC.indexOf('## Finding codes'));
   return [...section.matchAll(/^\|\s*`([a-z]+\.[a-z-]+)`\s*\|/gm)].map((m) => m[1]!);
+}
+
+/**
+ * The codes of README.md's "Finding codes beyond SPEC.md" table: registry codes SPEC.md
+ * does not know (registration, transaction timing), documented there instead.
+ */
+export function extensionCodes(): string[] {
+  const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
+  const at = readme.indexOf('Finding codes beyond SPEC.md');
+  if (at < 0) return [];
+  const next = readme.indexOf('\n#', at);
+  return [...readme.slice(at, next < 0 ? undefined : next).matchAll(/^\|\s*`([a-z]+\.[a-z-]+)`\s*\|/gm)].map((m) => m[1]!);
 }
 
 /** The example after "`calls --json` prints", balanced from its first `{`; an array when the prose says so. */

@@ -17,13 +17,19 @@ import { diagnose } from '../../src/diagnose/engine.js';
 const EXPECTED: Record<string, Record<string, number>> = {
   // A SIP scanner (friendly-scanner style) whose Via says 127.0.1.1 (Debian's hostname entry)
   // while it sends from 147.32.77.113: true mismatch, one per call; its Contact is loopback, not NAT.
-  'CESNET-ipfixprobe-sip.pcap': { 'nat.via-mismatch(info)': 15 },
+  // Its REGISTERs guess user 6001's password at an Asterisk: each credentialed REGISTER answers the
+  // latest 401's nonce and is challenged again (5 and 3 times): register.auth-failed per Call-ID.
+  'CESNET-ipfixprobe-sip.pcap': { 'nat.via-mismatch(info)': 15, 'register.auth-failed(error)': 2 },
   // The PPPoE host 178.45.73.241 advertises port 5060 in Via but sends from 1032/1033 (port only).
   'NormB-sipnab-DTMFsipinfo.pcap': { 'nat.via-mismatch(info)': 2 },
   // Asterisk answers a PCMU-only offer listing GSM, speex, PCMA, iLBC too (three INVITEs of call 6).
-  'NormB-sipnab-b2bua-asterisk.pcapng': { 'sdp.codec-mismatch(info)': 3 },
+  // Asterisk's INVITE to telephone2 (Android softphone) is retransmitted at 0.5 s; 100 only at 0.64 s:
+  // one retransmission, the call goes on — timing.no-provisional as info.
+  'NormB-sipnab-b2bua-asterisk.pcapng': { 'sdp.codec-mismatch(info)': 3, 'timing.no-provisional(info)': 1 },
   // Answer lists payload 101 without rtpmap, not in the PCMA-only offer.
   'NormB-sipnab-h263-over-rtp.pcap': { 'sdp.codec-mismatch(info)': 1 },
+  // REGISTER: 401, then the credentialed REGISTER gets 403 Forbidden (what the sample is named after).
+  'NormB-sipnab-sip-auth-failure.pcapng': { 'register.forbidden(error)': 1 },
   // sipp offers recvonly, the answer is sendonly: one-way by the caller's choice (info), twice.
   // The answers add telephone-event/8000, which sipp's offers lack (sdp.codec-mismatch info).
   'NormB-sipnab-sip-rtp-g711.pcap': { 'media.one-way(info)': 2, 'sdp.codec-mismatch(info)': 2 },
@@ -37,10 +43,23 @@ const EXPECTED: Record<string, Record<string, number>> = {
   },
   // The answer adds GSM to an offer without it.
   'goffinet-sip_captures-sip-flow-private-3.pcapng': { 'sdp.codec-mismatch(info)': 1 },
+  // FreePBX retransmits its INVITE to the CSipSimple phone at 0.44 s, 100 Trying comes at 0.58 s (info).
+  'goffinet-sip_captures-test_voip.pcap.pcapng': { 'timing.no-provisional(info)': 1 },
   // LAN capture: the phone 192.168.5.5 listens on 11853/7790 but sends from 1072/1067/1033.
-  'goffinet-sip_captures-voip-extension2downata.pcap': { 'nat.via-mismatch(info)': 4 },
+  // It hunts L1-a..L1-d on the ATA 192.168.5.2, which is down (the file's name): each INVITE sent
+  // 3 times over 1.5 s, nothing back (timing.no-provisional error, 4). The CANCEL resent every 4 s
+  // from the capture's first packet is timer E's capped phase, not a deviation.
+  'goffinet-sip_captures-voip-extension2downata.pcap': { 'nat.via-mismatch(info)': 4, 'timing.no-provisional(error)': 4 },
+  // The proxy resends its INVITE to eyeBeam 101 after 2.17 s (T1 ≈ 2 s, info); 180 only after 2.96 s,
+  // one retransmission (info). eyeBeam's refreshes with an old nonce re-challenged are no auth failure.
+  'gprshome-wireshark-sip.pcap': { 'timing.no-provisional(info)': 1, 'timing.retransmission(info)': 1 },
+  // "403 Wrong password" to a credentialed REGISTER; "401 nonce has changed" (17 s to answer a
+  // challenge) is a stale nonce, not a failure. INVITEs to voip.brujula.net (100 after 2.2 s) and
+  // sip.cybercity.dk (407 after 1.65 s) each sent 3 times first: late answers, warning.
+  'irontec-sngrep-aaa.pcap': { 'register.forbidden(error)': 1, 'timing.no-provisional(warning)': 2 },
   // Via 10.133.206.47 arriving from 10.8.0.1 (an OpenVPN masquerade): 22 REGISTER retries, one finding.
-  'ntop-nDPI-webex.pcap': { 'nat.via-mismatch(info)': 1 },
+  // Zoiper's unanswered REGISTERs go at 1, 1, 1.4 s, then every 4 s (not 0.5 s doubling) — twice.
+  'ntop-nDPI-webex.pcap': { 'nat.via-mismatch(info)': 1, 'timing.retransmission(warning)': 2 },
   // Latin-1 display names: not UTF-8 (RFC 3261 §7.3.1), the point of this sample.
   'ossobv-sipzamine-sip-invites-with-utf8-and-latin1.pcap': { 'sip.malformed(warning)': 1 },
   // HEP copies with the same IP ID seen twice on the docker bridge: real capture duplicates.

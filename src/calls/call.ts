@@ -49,7 +49,12 @@ export interface CallFacts {
   pai: readonly string[];
   ppi: readonly string[];
   /** Canonical names of every header seen in the call. */
-  headerNames: HeaderNameSet;
+  headerNames: HeaderNames;
+}
+
+/** A set of header names, as the filter (`has`) and completion (iteration) read it. */
+export interface HeaderNames extends Iterable<string> {
+  has(name: string): boolean;
 }
 
 /** Interns header names for one store: name ↔ small integer. */
@@ -89,7 +94,7 @@ interface WordLists {
 }
 
 /** Bitwise OR of two word arrays, exactly as long as the longer; `a` itself when `b` adds nothing. */
-function orWords(a: readonly number[], b: readonly number[]): readonly number[] {
+export function orWords(a: readonly number[], b: readonly number[]): readonly number[] {
   let w = 0;
   while (w < b.length && ((a[w] ?? 0) & b[w]!) === b[w]) w++;
   if (w === b.length) return a;
@@ -98,34 +103,13 @@ function orWords(a: readonly number[], b: readonly number[]): readonly number[] 
   return next;
 }
 
-/** A set of header names as a bitset over a shared index: tens of bytes per call instead of a Set. */
-export class HeaderNameSet implements Iterable<string> {
-  private words: readonly number[] = NO_WORDS;
-
-  constructor(private readonly index: HeaderNameIndex, private readonly lists?: WordLists) {}
-
-  add(name: string): void {
-    const id = this.index.intern(name);
-    if (id === undefined) return;
-    const w = id >>> 5;
-    const bit = 1 << (id & 31);
-    if (w < this.words.length && (this.words[w]! & bit) !== 0) return;
-    // A new array of exactly the needed size (see CallFacts on why not push).
-    const words = this.words.length > w ? this.words.slice() : this.words.concat(new Array<number>(w + 1 - this.words.length).fill(0));
-    words[w]! |= bit;
-    this.words = this.lists ? this.lists.share(words) : words;
-  }
+/** Header names as bit words over a shared index, read-only: tens of bytes per call instead of a Set. */
+export class HeaderNameBits implements HeaderNames {
+  constructor(protected readonly index: HeaderNameIndex, protected words: readonly number[] = NO_WORDS) {}
 
   /** The set as bit words over the index (for `addWords` on another set of the same index). */
   bits(): readonly number[] {
     return this.words;
-  }
-
-  /** Adds every name whose bit is set in `words` (ids of the same index). */
-  addWords(words: readonly number[]): void {
-    const cur = this.words;
-    if (cur === words) return;
-    this.words = this.lists?.union ? this.lists.union(cur, words, orWords) : orWords(cur, words);
   }
 
   has(name: string): boolean {
@@ -140,5 +124,31 @@ export class HeaderNameSet implements Iterable<string> {
         if (this.words[w]! & (1 << bit)) yield this.index.names[w * 32 + bit]!;
       }
     }
+  }
+}
+
+/** A growing HeaderNameBits: names are added as messages arrive. */
+export class HeaderNameSet extends HeaderNameBits {
+  constructor(index: HeaderNameIndex, private readonly lists?: WordLists) {
+    super(index);
+  }
+
+  add(name: string): void {
+    const id = this.index.intern(name);
+    if (id === undefined) return;
+    const w = id >>> 5;
+    const bit = 1 << (id & 31);
+    if (w < this.words.length && (this.words[w]! & bit) !== 0) return;
+    // A new array of exactly the needed size (see CallFacts on why not push).
+    const words = this.words.length > w ? this.words.slice() : this.words.concat(new Array<number>(w + 1 - this.words.length).fill(0));
+    words[w]! |= bit;
+    this.words = this.lists ? this.lists.share(words) : words;
+  }
+
+  /** Adds every name whose bit is set in `words` (ids of the same index). */
+  addWords(words: readonly number[]): void {
+    const cur = this.words;
+    if (cur === words) return;
+    this.words = this.lists?.union ? this.lists.union(cur, words, orWords) : orWords(cur, words);
   }
 }

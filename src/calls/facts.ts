@@ -1,7 +1,7 @@
 /**
  * What the filter language matches on, gathered per call as messages arrive:
- * addresses, the numbers in From/To/Diversion/P-Asserted-Identity/
- * P-Preferred-Identity, and the names of every header seen.
+ * addresses and the numbers in From/To/Diversion/P-Asserted-Identity/
+ * P-Preferred-Identity (the store adds the header names).
  */
 import { getHeaders, splitList } from '../sip/headers.js';
 import { partyNumber } from '../sip/number.js';
@@ -37,13 +37,12 @@ export function hashValues(values: string[]): number {
   return h;
 }
 
-export function addFacts(facts: CallFacts, m: CapturedMessage, memo: FactsMemo, lists: ListInterner<string>): void {
+export function addFacts(facts: Omit<CallFacts, 'headerNames'>, m: CapturedMessage, memo: FactsMemo, lists: ListInterner<string>): void {
   if (!facts.srcIps.includes(m.srcIp)) facts.srcIps = lists.share(withDistinct(facts.srcIps, m.srcIp));
   if (!facts.dstIps.includes(m.dstIp)) facts.dstIps = lists.share(withDistinct(facts.dstIps, m.dstIp));
   const msg = m.msg;
   let special = false;
   for (const h of msg.headers) {
-    facts.headerNames.add(h.name);
     const n = h.name;
     if (n === 'diversion' || n === 'p-asserted-identity' || n === 'p-preferred-identity') special = true;
   }
@@ -122,11 +121,10 @@ export function primeScannedMemo(memo: FactsMemo, s: ScannedMessage): void {
 
 /** `addFacts` for a clean scanned message: the same facts, read from byte spans. */
 export function addScannedFacts(
-  facts: CallFacts, m: CapturedMessage, s: ScannedMessage, names: readonly number[], memo: FactsMemo, lists: ListInterner<string>,
+  facts: Omit<CallFacts, 'headerNames'>, m: CapturedMessage, s: ScannedMessage, memo: FactsMemo, lists: ListInterner<string>,
 ): void {
   if (!facts.srcIps.includes(m.srcIp)) facts.srcIps = lists.share(withDistinct(facts.srcIps, m.srcIp));
   if (!facts.dstIps.includes(m.dstIp)) facts.dstIps = lists.share(withDistinct(facts.dstIps, m.dstIp));
-  facts.headerNames.addWords(names);
   const raw = s.raw;
   const fromKey = uriKey(raw, s.fromS, s.fromE);
   if (fromKey !== memo.memoFrom) {

@@ -10,11 +10,12 @@ import { getHeader, splitList } from '../sip/headers.js';
 import { parseSipMessage } from '../sip/parse.js';
 import { isCleanScan, type HeaderNameList, type ScannedMessage } from '../sip/scan.js';
 import { utf8 } from '../sip/text.js';
-import { HeaderNameIndex, HeaderNameSet, type Call } from './call.js';
+import { HeaderNameIndex, HeaderNameSet, orWords, type Call } from './call.js';
 import type { CapturedMessage } from './captured-message.js';
 import { partyNumber } from '../sip/number.js';
 import { addFacts, addScannedFacts, primeScannedMemo } from './facts.js';
 import { StoredCall } from './stored-call.js';
+import { TransactionLog } from './transaction-log.js';
 import { ListInterner } from './intern.js';
 
 /**
@@ -65,6 +66,7 @@ export class CallStore {
   /** Header-name bitset of each scanned name layout, in this store's name index. */
   private readonly layoutWords = new Map<HeaderNameList, readonly number[]>();
   private messageCount = 0;
+  private readonly transactions = new TransactionLog();
 
   constructor(private readonly options: CallStoreOptions = {}) {
     this.maxCalls = options.maxCalls ?? Infinity;
@@ -87,7 +89,10 @@ export class CallStore {
       if (this.ordered.length - this.head > this.maxCalls) this.summariseOldest();
     }
     this.update(state, m);
-    addFacts(state.facts, m, state, this.textLists);
+    addFacts(state, m, state, this.textLists);
+    const names = new HeaderNameSet(this.headerIndex);
+    for (const h of msg.headers) names.add(h.name);
+    this.addNameWords(state, names.bits());
     this.countRepeat(state, m, transactionKey(m));
     if (msg.kind === 'request') {
       if (state.firstMethod === null) state.firstMethod = msg.method;
@@ -123,7 +128,8 @@ export class CallStore {
       words = this.numberLists.share([...set.bits()]);
       this.layoutWords.set(s.names, words);
     }
-    addScannedFacts(state.facts, m, s, words, state, this.textLists);
+    this.addNameWords(state, words);
+    addScannedFacts(state, m, s, state, this.textLists);
     this.countRepeat(state, m, scannedTransactionKey(s));
     if (s.kind === 'request') {
       if (state.firstMethod === null) state.firstMethod = s.method;
@@ -159,6 +165,8 @@ export class CallStore {
       this.head = 0;
     }
     if (this.byId.get(call.callId) === call) this.byId.delete(call.callId);
+    this.transactions.release(call.tx);
+    call.tx = 0;
     const s = this.summarised;
     s.calls++;
     s.messages += call.messages;
@@ -179,9 +187,14 @@ export class CallStore {
       srcIps: m.srcIp === '' ? EMPTY : lists.share([m.srcIp]), dstIps: m.dstIp === '' ? EMPTY : lists.share([m.dstIp]),
       fromNumbers: fromNumber === '' ? EMPTY : lists.share([fromNumber]),
       toNumbers: toNumber === '' ? EMPTY : lists.share([toNumber]),
-      diversion: EMPTY, pai: EMPTY, ppi: EMPTY, headerNames: new HeaderNameSet(this.headerIndex, this.numberLists),
+      diversion: EMPTY, pai: EMPTY, ppi: EMPTY,
     };
-    return new StoredCall(index, callId, m, fromNumber, toNumber, m.srcIp, m.dstIp, facts, this.options.keep?.(index, callId) ? [] : null);
+    return new StoredCall(index, callId, m, fromNumber, toNumber, m.srcIp, m.dstIp, facts, this.headerIndex, this.options.keep?.(index, callId) ? [] : null);
+  }
+
+  /** Adds a message's header names (bit words over this store's index); unions are shared. */
+  private addNameWords(call: StoredCall, words: readonly number[]): void {
+    if (call.nameWords !== words) call.nameWords = this.numberLists.union(call.nameWords, words, orWords);
   }
 
   /** Counts and times; the caller adds facts, repeats and status. */
@@ -209,27 +222,18 @@ export class CallStore {
     if (status < 300) call.answered = true;
   }
 
-  private countRepeat(state: StoredCall, m: CapturedMessage, key: number): void {
+  private countRepeat(call: StoredCall, m: CapturedMessage, key: number): void {
     const at = m.sec + m.nsec / 1e9;
-    const tx = state.tx;
-    let i = 0;
-    while (i < tx.length && tx[i] !== key) i += 2;
-    if (i >= tx.length) {
-      // An exact-size copy instead of push (see CallFacts): most calls stop at 3–6 transactions.
-      // Filled by index, not by concat (whose result V8 gives generic elements): the times
-      // are then stored as unboxed doubles, not one heap number each.
-      const n = tx.length;
-      const next = new Array<number>(n + 2);
-      for (let j = 0; j < n; j++) next[j] = tx[j]!;
-      next[n] = key;
-      next[n + 1] = at;
-      state.tx = next;
+    const log = this.transactions;
+    const entry = log.find(call.tx, key);
+    if (entry === 0) {
+      call.tx = log.add(call.tx, key, at);
       return;
     }
-    const gapNs = Math.abs(at - tx[i + 1]!) * 1e9;
-    (tx as number[])[i + 1] = at;
-    if (gapNs <= DUPLICATE_WINDOW_NS) state.duplicates++;
-    else state.retransmissions++;
+    const gapNs = Math.abs(at - log.time(entry)) * 1e9;
+    log.setTime(entry, at);
+    if (gapNs <= DUPLICATE_WINDOW_NS) call.duplicates++;
+    else call.retransmissions++;
   }
 }
 

@@ -6,13 +6,13 @@
  * object instead of a second one per call.
  */
 import type { Timestamp } from '../core/time.js';
-import type { Call, CallFacts } from './call.js';
+import { HeaderNameBits, type Call, type CallFacts, type HeaderNameIndex, type HeaderNames } from './call.js';
 import type { CapturedMessage } from './captured-message.js';
 import type { FactsMemo } from './facts.js';
 
-const NONE: readonly number[] = Object.freeze([]);
+const NO_WORDS: readonly number[] = Object.freeze([]);
 
-export class StoredCall implements Call, FactsMemo {
+export class StoredCall implements Call, CallFacts, FactsMemo {
   firstMethod: string | null = null;
   messages = 0;
   finalStatus: number | null = null;
@@ -24,17 +24,21 @@ export class StoredCall implements Call, FactsMemo {
   startNsec: number;
   endSec: number;
   endNsec: number;
-  /**
-   * Last sighting per transaction (CSeq + method/status + top Via branch) as
-   * pairs [32-bit key hash, time in seconds] in one flat array: a call has a
-   * handful of transactions, and a Map of strings per call would cost more
-   * than the rest of the call together.
-   */
-  tx: readonly number[] = NONE;
+  /** Head of this call's list in the store's TransactionLog (0: no transaction yet). */
+  tx = 0;
   memoFrom = 0;
   memoTo = 0;
   /** A 2xx answered the call's first method: later final responses do not change `finalStatus`. */
   answered = false;
+  srcIps: readonly string[];
+  dstIps: readonly string[];
+  fromNumbers: readonly string[];
+  toNumbers: readonly string[];
+  diversion: readonly string[];
+  pai: readonly string[];
+  ppi: readonly string[];
+  /** Header names seen, as bit words over `names` (shared between calls). */
+  nameWords: readonly number[];
 
   constructor(
     readonly index: number,
@@ -44,11 +48,28 @@ export class StoredCall implements Call, FactsMemo {
     readonly to: string,
     readonly srcIp: string,
     readonly dstIp: string,
-    readonly facts: CallFacts,
+    facts: Omit<CallFacts, 'headerNames'>,
+    private readonly names: HeaderNameIndex,
     public kept: CapturedMessage[] | null,
   ) {
     this.startSec = this.endSec = at.sec;
     this.startNsec = this.endNsec = at.nsec;
+    this.srcIps = facts.srcIps;
+    this.dstIps = facts.dstIps;
+    this.fromNumbers = facts.fromNumbers;
+    this.toNumbers = facts.toNumbers;
+    this.diversion = facts.diversion;
+    this.pai = facts.pai;
+    this.ppi = facts.ppi;
+    this.nameWords = NO_WORDS;
+  }
+
+  get facts(): CallFacts {
+    return this;
+  }
+
+  get headerNames(): HeaderNames {
+    return new HeaderNameBits(this.names, this.nameWords);
   }
 
   get start(): Timestamp {

@@ -9,13 +9,14 @@
 import { getHeader, splitList } from '../sip/headers.js';
 import { parseSipMessage } from '../sip/parse.js';
 import { isCleanScan, type HeaderNameList, type ScannedMessage } from '../sip/scan.js';
-import { utf8 } from '../sip/text.js';
+import { latin1, utf8 } from '../sip/text.js';
 import { HeaderNameIndex, HeaderNameSet, orWords, type Call } from './call.js';
 import type { CapturedMessage } from './captured-message.js';
 import { partyNumber } from '../sip/number.js';
 import { addFacts, addScannedFacts, primeScannedMemo } from './facts.js';
 import { StoredCall } from './stored-call.js';
 import { TransactionLog } from './transaction-log.js';
+import { CallIdTable, isAscii } from './call-id-table.js';
 import { ListInterner } from './intern.js';
 
 /**
@@ -49,7 +50,7 @@ export interface CallSummary {
 const EMPTY: readonly string[] = Object.freeze([]);
 
 export class CallStore {
-  private readonly byId = new Map<string, StoredCall>();
+  private readonly byId = new CallIdTable((index) => this.ordered[index - this.base]?.callId);
   private readonly headerIndex = new HeaderNameIndex();
   private readonly textLists = new ListInterner<string>();
   private readonly numberLists = new ListInterner<number>();
@@ -81,12 +82,10 @@ export class CallStore {
     const msg = m.msg;
     if (isCleanScan(msg)) return this.addScanned(m, msg);
     const callId = getHeader(msg, 'call-id') ?? '';
-    let state = this.byId.get(callId);
+    let state = this.held(this.byId.find(callId));
     if (state === undefined) {
       state = this.open(callId, m, getHeader(msg, 'from') ?? '', getHeader(msg, 'to') ?? '');
-      this.byId.set(callId, state);
-      this.ordered.push(state);
-      if (this.ordered.length - this.head > this.maxCalls) this.summariseOldest();
+      this.hold(state);
     }
     this.update(state, m);
     addFacts(state, m, state, this.textLists);
@@ -108,17 +107,18 @@ export class CallStore {
    */
   private addScanned(m: CapturedMessage, s: ScannedMessage): void {
     const raw = s.raw;
-    const callId = s.callIdS < 0 ? '' : utf8(raw, s.callIdS, s.callIdE);
-    let state = this.byId.get(callId);
+    // A Call-ID in ASCII (nearly all) is looked up by its bytes: no string for a call already held.
+    const ascii = s.callIdS >= 0 && isAscii(raw, s.callIdS, s.callIdE);
+    const decoded = ascii ? null : s.callIdS < 0 ? '' : utf8(raw, s.callIdS, s.callIdE);
+    let state = this.held(decoded === null ? this.byId.findBytes(raw, s.callIdS, s.callIdE) : this.byId.find(decoded));
     if (state === undefined) {
+      const callId = decoded ?? latin1(raw, s.callIdS, s.callIdE);
       const from = s.fromS < 0 ? '' : utf8(raw, s.fromS, s.fromE);
       const to = s.toS < 0 ? '' : utf8(raw, s.toS, s.toE);
       state = this.open(callId, m, from, to);
       // open() put this message's From/To numbers in the facts already.
       primeScannedMemo(state, s);
-      this.byId.set(callId, state);
-      this.ordered.push(state);
-      if (this.ordered.length - this.head > this.maxCalls) this.summariseOldest();
+      this.hold(state);
     }
     this.update(state, m);
     let words = this.layoutWords.get(s.names);
@@ -138,6 +138,18 @@ export class CallStore {
     }
   }
 
+  /** The call held under this arrival index (-1: none). */
+  private held(index: number): StoredCall | undefined {
+    return index < 0 ? undefined : this.ordered[index - this.base];
+  }
+
+  /** Indexes a call just opened; beyond `maxCalls` the oldest is folded into the totals. */
+  private hold(call: StoredCall): void {
+    this.byId.add(call.callId, call.index);
+    this.ordered.push(call);
+    if (this.ordered.length - this.head > this.maxCalls) this.summariseOldest();
+  }
+
   /** All calls in arrival order. */
   calls(): Call[] {
     const calls: Call[] = new Array(this.size);
@@ -146,7 +158,7 @@ export class CallStore {
   }
 
   find(callId: string): Call | undefined {
-    return this.byId.get(callId);
+    return this.held(this.byId.find(callId));
   }
 
   /** The call with this arrival index, unless it was summarised. */
@@ -164,7 +176,7 @@ export class CallStore {
       this.base += this.head;
       this.head = 0;
     }
-    if (this.byId.get(call.callId) === call) this.byId.delete(call.callId);
+    this.byId.remove(call.callId, call.index);
     this.transactions.release(call.tx);
     call.tx = 0;
     const s = this.summarised;
@@ -181,15 +193,18 @@ export class CallStore {
     const fromNumber = partyNumber(from);
     const toNumber = partyNumber(to);
     const lists = this.textLists;
-    // The facts start as what the first message will add (so the number strings are held
-    // once, not twice); lists nothing is added to stay the one shared empty list.
+    // The facts start as what the first message will add; lists nothing is added to stay
+    // the one shared empty list. The call's own from/to/srcIp/dstIp are the strings of the
+    // shared lists: equal strings made per message would otherwise be held once per call.
     const facts = {
       srcIps: m.srcIp === '' ? EMPTY : lists.share([m.srcIp]), dstIps: m.dstIp === '' ? EMPTY : lists.share([m.dstIp]),
       fromNumbers: fromNumber === '' ? EMPTY : lists.share([fromNumber]),
       toNumbers: toNumber === '' ? EMPTY : lists.share([toNumber]),
       diversion: EMPTY, pai: EMPTY, ppi: EMPTY,
     };
-    return new StoredCall(index, callId, m, fromNumber, toNumber, m.srcIp, m.dstIp, facts, this.headerIndex, this.options.keep?.(index, callId) ? [] : null);
+    const first = (list: readonly string[]): string => list[0] ?? '';
+    return new StoredCall(index, callId, m, first(facts.fromNumbers), first(facts.toNumbers), first(facts.srcIps), first(facts.dstIps),
+      facts, this.headerIndex, this.options.keep?.(index, callId) ? [] : null);
   }
 
   /** Adds a message's header names (bit words over this store's index); unions are shared. */

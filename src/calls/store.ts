@@ -8,7 +8,7 @@
  */
 import { getHeader, splitList } from '../sip/headers.js';
 import { parseSipMessage } from '../sip/parse.js';
-import { isCleanScan, type HeaderNameList, type ScannedMessage } from '../sip/scan.js';
+import { isCleanScan, scanSipMessage, type HeaderNameList, type ScannedMessage } from '../sip/scan.js';
 import { latin1, utf8 } from '../sip/text.js';
 import { HeaderNameIndex, HeaderNameSet, orWords, type Call } from './call.js';
 import type { CapturedMessage } from './captured-message.js';
@@ -76,6 +76,9 @@ export class CallStore {
   /** Calls held (not counting summarised ones). */
   get size(): number { return this.ordered.length - this.head; }
   get messagesSeen(): number { return this.messageCount; }
+  /** Bytes of the messages kept so far (see `keep`). */
+  get keptBytes(): number { return this.keptByteCount; }
+  private keptByteCount = 0;
 
   add(m: CapturedMessage): void {
     m.seq = this.messageCount++;
@@ -219,7 +222,13 @@ export class CallStore {
     if (!isCleanScan(msg)) call.anomalies += msg.issues.length;
     call.seenAt(m.sec, m.nsec);
     // Parsed messages point into the reader's chunk; a kept one gets its own bytes.
-    call.kept?.push({ ...m, msg: parseSipMessage(Buffer.from(msg.raw)) ?? msg });
+    if (call.kept !== null) {
+      // A clean message is kept as a scan of its own copy: parsed in full only when viewed.
+      const copy = Buffer.from(msg.raw);
+      const kept = (isCleanScan(msg) ? scanSipMessage(copy, msg.kind) : null) ?? parseSipMessage(copy) ?? msg;
+      call.kept.push({ ...m, msg: kept });
+      this.keptByteCount += msg.raw.length;
+    }
   }
 
   /**

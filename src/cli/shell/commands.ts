@@ -129,6 +129,7 @@ async function load(env: ShellEnv, args: string[]): Promise<void> {
   let damaged = false;
   for (const r of reports) if (reportInput(r, io, session.limits)) damaged = true;
   reportRunLimits('', [], session.store, io, session.limits, summarisedBefore);
+  session.prepareViews();
   io.out(totals(session));
   if (damaged) throw new ShellError('some input could not be read', true);
 }
@@ -256,22 +257,29 @@ async function enterFilter(env: ShellEnv, args: string[]): Promise<Outcome | voi
 
 const SHOW_GENERAL = ['conversations', 'conversation', 'filter'];
 
-function showGeneral(env: ShellEnv, args: string[]): void {
+async function showGeneral(env: ShellEnv, args: string[]): Promise<void> {
   if (args.length === 0) throw new ShellError(`show what? ${SHOW_GENERAL.map((s) => `'show ${s}'`).join(', ')}`);
   const what = keyword(args[0]!, SHOW_GENERAL, 'show command', 'show ');
   if (what === 'filter') return printFilter(env);
   if (what === 'conversations') return showConversations(env, args.slice(1));
   const [selector, ...rest] = args.slice(1);
   if (selector === undefined) throw new ShellError("show conversation needs an index or Call-ID, e.g. 'show conversation 0'");
-  showCall(env, findCall(env, selector), rest, 'show conversation IDX');
+  await showCall(env, findCall(env, selector), rest, 'show conversation IDX');
 }
 
 function showConversations(env: ShellEnv, args: string[]): void {
   if (args.length > 1) throw new ShellError("show conversations takes only 'sorted'");
   const sorted = args.length === 1 && keyword(args[0]!, ['sorted'], 'option', 'show conversations ') === 'sorted';
   const calls = sorted ? env.session.byArrival() : env.session.byCallId();
-  env.io.out(calls.map((c) => conversationLine(c) + '\n').join(''));
+  // Written a screenful at a time: the first lines of 270 000 appear at once, not after all are formatted.
+  for (let i = 0; i < calls.length; i += LINES_PER_WRITE) {
+    let text = '';
+    for (const c of calls.slice(i, i + LINES_PER_WRITE)) text += conversationLine(c) + '\n';
+    env.io.out(text);
+  }
 }
+
+const LINES_PER_WRITE = 100;
 
 function findCall(env: ShellEnv, selector: string): Call {
   const call = env.session.findCall(selector);
@@ -282,7 +290,8 @@ function findCall(env: ShellEnv, selector: string): Call {
 }
 
 /** The view of one call: the message list, every message, one message, or its ladder. */
-function showCall(env: ShellEnv, call: Call, args: string[], form: string): void {
+async function showCall(env: ShellEnv, call: Call, args: string[], form: string): Promise<void> {
+  await withMessages(env, [call]);
   const messages = messagesOf(call);
   if (args.length === 0) {
     env.io.out(messages.map((m, i) => messageLine(m, i) + '\n').join(''));
@@ -312,15 +321,31 @@ function enterConversation(env: ShellEnv, args: string[]): void {
 }
 
 /** `diagnose` alone: the calls passing the filter; `diagnose IDX|CALL-ID`: that call. */
-function diagnoseGeneral(env: ShellEnv, args: string[]): void {
+async function diagnoseGeneral(env: ShellEnv, args: string[]): Promise<void> {
   if (args.length > 1) throw new ShellError("diagnose takes at most one index or Call-ID, e.g. 'diagnose 0'");
-  diagnoseCalls(env.session, env.io, args[0] === undefined ? undefined : findCall(env, args[0]));
+  const only = args[0] === undefined ? undefined : findCall(env, args[0]);
+  // Rules read other calls as context (earlier REGISTERs, an endpoint's other calls): all need their messages.
+  await withMessages(env, env.session.store.calls());
+  diagnoseCalls(env.session, env.io, only);
 }
 
-function diagnoseConversation(env: ShellEnv, args: string[]): void {
+async function diagnoseConversation(env: ShellEnv, args: string[]): Promise<void> {
   const c = env.session.context;
   if (args.length > 0) throw new ShellError('diagnose takes no arguments here: it diagnoses this conversation');
-  if (c.kind === 'conversation') diagnoseCalls(env.session, env.io, c.call);
+  if (c.kind !== 'conversation') return;
+  await withMessages(env, env.session.store.calls());
+  diagnoseCalls(env.session, env.io, c.call);
+}
+
+/**
+ * `Session.ensureMessages` with a progress bar and a note: calls beyond the
+ * session's kept-bytes budget are read again from the loaded files.
+ */
+export async function withMessages(env: ShellEnv, calls: readonly Call[]): Promise<void> {
+  if (calls.every((c) => c.kept !== null)) return;
+  const progress = progressBar(env.io);
+  await env.session.ensureMessages(calls, progress?.update);
+  progress?.finish();
 }
 
 function help(env: ShellEnv, topics: string[]): void {
@@ -416,8 +441,8 @@ function showFilterContext(env: ShellEnv, args: string[]): void {
 
 // ── conversation context ───────────────────────────────────────────────────
 
-function showConversationContext(env: ShellEnv, args: string[]): void {
+async function showConversationContext(env: ShellEnv, args: string[]): Promise<void> {
   const c = env.session.context;
   if (c.kind !== 'conversation') return;
-  showCall(env, c.call, args, 'show');
+  await showCall(env, c.call, args, 'show');
 }

@@ -10,7 +10,8 @@ import { networkInterfaces, homedir } from 'node:os';
 import { FILTER_TYPES } from '../../calls/filter.js';
 import { CONVERSATION_COMMANDS, FILTER_COMMANDS, GENERAL_COMMANDS } from './commands.js';
 import { HELP_TOPICS } from './help.js';
-import { messagesOf, type Session } from './session.js';
+import type { Session } from './session.js';
+import type { Call } from '../../calls/call.js';
 import { resolveWord } from './suggest.js';
 import { splitWords } from './tokens.js';
 
@@ -41,7 +42,7 @@ function candidatesAfter(session: Session, kind: string, words: string[], partia
   if (kind === 'conversation') {
     if (words.length === 0) return Object.keys(CONVERSATION_COMMANDS);
     const call = session.context.kind === 'conversation' ? session.context.call : undefined;
-    if (word(words[0]!, Object.keys(CONVERSATION_COMMANDS)) === 'show' && call) return callViewWords(words.slice(1), messagesOf(call).length);
+    if (word(words[0]!, Object.keys(CONVERSATION_COMMANDS)) === 'show' && call) return callViewWords(words.slice(1), messageCount(call));
     return [];
   }
   if (words.length === 0) return Object.keys(GENERAL_COMMANDS);
@@ -77,7 +78,7 @@ function showWords(session: Session, rest: string[], partial: string): string[] 
   if (sub !== 'conversation') return [];
   if (rest.length === 1) return callSelectors(session, partial);
   const call = session.findCall(rest[1]!);
-  return call ? callViewWords(rest.slice(2), messagesOf(call).length) : [];
+  return call ? callViewWords(rest.slice(2), messageCount(call)) : [];
 }
 
 function callViewWords(rest: string[], messageCount: number): string[] {
@@ -160,4 +161,9 @@ function paths(partial: string): string[] {
 
 function word(w: string, choices: readonly string[]): string | undefined {
   return resolveWord(w, choices).word;
+}
+
+/** Messages of a call for completing `message N`, without reading files again (the kept ones, else the count seen). */
+function messageCount(call: Call): number {
+  return call.kept?.length ?? call.messages;
 }

@@ -11,7 +11,7 @@ import { exportCalls } from '../export-run.js';
 import { CliError } from '../io.js';
 import { safeInline } from '../../core/sanitize.js';
 // A cycle with commands.ts, harmless: ShellError is only used when a command runs.
-import { ShellError, type ShellEnv } from './commands.js';
+import { ShellError, withMessages, type ShellEnv } from './commands.js';
 
 export async function exportFiltered(env: ShellEnv, args: string[]): Promise<void> {
   // `--force` anywhere, as on the command line: an existing FILE is replaced only when asked.
@@ -20,6 +20,7 @@ export async function exportFiltered(env: ShellEnv, args: string[]): Promise<voi
   if (names.length !== 1) throw new ShellError("export needs one file name, e.g. 'export calls.pcap', 'export calls.txt' or 'export calls.json' (--force replaces an existing file)");
   const out = names[0]!;
   try {
+    await withMessages(env, env.session.visible());
     const r = await exportCalls(env.session.sources, env.session.visible(), out, { keylog: env.session.keylog, force });
     const what = r.format === 'pcap' || r.format === 'pcapng' ? `, ${r.packets} frames` : '';
     env.io.out(safeInline(`${r.calls} conversations (${r.messages} SIP messages${what}) written to ${out}`) + '\n');

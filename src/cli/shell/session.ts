@@ -9,9 +9,13 @@ import type { Call } from '../../calls/call.js';
 import type { CapturedMessage } from '../../calls/captured-message.js';
 import { compileFilter, isActive, type Condition, type Filter, type FilterClause } from '../../calls/filter.js';
 import { CallStore } from '../../calls/store.js';
+import { loadInputs, type LoadOptions } from '../../ingest/load.js';
 import { KeyLog } from '../../tls/keylog.js';
 import type { Limits } from '../../core/limits.js';
 import { defaultLimits } from '../limit-options.js';
+
+/** Message bytes a shell session keeps in memory (see Session's constructor). */
+export const DEFAULT_KEPT_BYTES = 64 * 1024 * 1024;
 
 export type Context = { kind: 'general' } | { kind: 'filter' } | { kind: 'conversation'; call: Call };
 
@@ -36,14 +40,39 @@ export class Session {
   /** Filtered calls, recomputed only when the store or filter changed. */
   private cache: { size: number; messages: number; filter: Filter; calls: Call[] } | undefined;
 
-  constructor(limits: Limits = defaultLimits()) {
+  /**
+   * @param keptBytes message bytes held in memory for `show conversation`, `diagnose`
+   * and `export`: calls first seen after that many keep none, and their messages are
+   * read again from the loaded files when asked for (`ensureMessages`). A 1 GB
+   * capture would otherwise need several GB of parsed messages.
+   */
+  constructor(limits: Limits = defaultLimits(), readonly keptBytes = DEFAULT_KEPT_BYTES) {
     this.limits = limits;
-    this.store = Session.newStore(limits);
+    this.store = this.newStore();
   }
 
-  /** The shell reads every message of every call back on demand, so it keeps them all. */
-  static newStore(limits: Limits = defaultLimits()): CallStore {
-    return new CallStore({ keep: () => true, maxCalls: limits.maxCalls });
+  private newStore(): CallStore {
+    const store: CallStore = new CallStore({ keep: () => store.keptBytes < this.keptBytes, maxCalls: this.limits.maxCalls });
+    return store;
+  }
+
+  /**
+   * Gives every call in `calls` its messages: those over the kept-bytes budget are
+   * read again from the loaded files (one pass for all of them) and then kept.
+   * A call seen only by a live capture or HEP collector has no file: it stays without.
+   */
+  async ensureMessages(calls: readonly Call[], onProgress?: LoadOptions['onProgress']): Promise<void> {
+    const missing = calls.filter((c) => c.kept === null);
+    if (missing.length === 0) return;
+    const wanted = new Set(missing.map((c) => c.callId));
+    const again = new CallStore({ keep: (_index, callId) => wanted.has(callId) });
+    const files = this.sources.slice(1).filter((f): f is string => f !== undefined);
+    // Same source numbers as the first load (its files in the same order), for export to pcap.
+    await loadInputs(files, again, { firstSource: 1, keylog: this.keylog, limits: this.limits, ...(onProgress === undefined ? {} : { onProgress }) });
+    for (const c of missing) {
+      const found = again.find(c.callId);
+      c.kept = found === undefined ? [] : (found.kept ?? []);
+    }
   }
 
   get context(): Context {
@@ -70,7 +99,7 @@ export class Session {
   }
 
   clear(): void {
-    this.store = Session.newStore(this.limits);
+    this.store = this.newStore();
     this.sources = [undefined];
     this.cache = undefined;
     // A conversation context would point into the discarded store.
@@ -93,9 +122,29 @@ export class Session {
     return calls;
   }
 
-  /** `show conversations`: Call-ID order (byte order, stable on index). */
+  /** Every held call in Call-ID order, for the store at this size (new calls invalidate it, new messages do not). */
+  private sortedAll: { store: CallStore; size: number; calls: Call[] } | undefined;
+
+  /**
+   * `show conversations`: Call-ID order (byte order, stable on index). Sorting
+   * 270 000 Call-IDs takes half a second, so the order of all calls is kept
+   * and a filter only picks from it; `load` prepares it (`prepareViews`).
+   */
   byCallId(): Call[] {
-    return [...this.visible()].sort((a, b) => (a.callId < b.callId ? -1 : a.callId > b.callId ? 1 : a.index - b.index));
+    const visible = this.visible();
+    let all = this.sortedAll;
+    if (all === undefined || all.store !== this.store || all.size !== this.store.size) {
+      const calls = this.store.calls().sort((a, b) => (a.callId < b.callId ? -1 : a.callId > b.callId ? 1 : a.index - b.index));
+      all = this.sortedAll = { store: this.store, size: this.store.size, calls };
+    }
+    if (visible.length === all.calls.length) return all.calls.slice();
+    const shown = new Set<Call>(visible);
+    return all.calls.filter((c) => shown.has(c));
+  }
+
+  /** Computes what `show conversations` needs after a load, so the first screen comes at once. */
+  prepareViews(): void {
+    this.byCallId();
   }
 
   /**

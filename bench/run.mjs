@@ -203,8 +203,21 @@ for (const size of sizes) {
   } else if (peers) notes.push('sngrep is not installed: no sngrep rows.');
 }
 
+// The shell on the largest pcap: load, first screen of `show conversations`, filter changes.
+const shellSteps = [];
+{
+  const size = sizes[sizes.length - 1];
+  const files = await ensureInputs(size);
+  log(`shell timings on ${files.pcap}`);
+  const r = spawnSync('node', [join(REPO, 'bench', 'shell-timing.mjs'), files.pcap], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (r.status !== 0) throw new Error(`shell-timing exited ${r.status}: ${(r.stderr ?? '').trim().split('\n').slice(-3).join(' | ')}`);
+  const t = JSON.parse(r.stdout);
+  for (const step of t.steps) shellSteps.push({ size, calls: t.calls, ...step });
+  log(`  ${t.calls} calls, RSS ${t.rssMb.toFixed(0)} MB`);
+}
+
 const table = renderTable(rows);
-const ratios = renderRatios(rows);
+const ratios = renderRatios(rows) + '\n' + renderShellChecks(shellSteps);
 process.stdout.write(`\n${table}\n\n${ratios}\n`);
 if (notes.length) process.stdout.write(notes.map((n) => `note: ${n}`).join('\n') + '\n');
 writeFileSync(outFile, renderMarkdown(machine, table, ratios, notes, rows));
@@ -262,6 +275,20 @@ function renderRatios(rs) {
       const perA = a.wall / mb(a.bytes), perB = b.wall / mb(b.bytes);
       add(`linear: s/MB ${sizes[sizes.length - 1]} vs ${sizes[0]}`, 'within 15 %', `${((perB / perA - 1) * 100).toFixed(0)} %`, Math.abs(perB / perA - 1) <= 0.15);
     }
+  }
+  return out.join('\n');
+}
+
+/** The shell rows of the checks table: first screen < 100 ms, filter changes < 300 ms. */
+function renderShellChecks(steps) {
+  const out = [];
+  const ms = (x) => `${x.toFixed(0)} ms`;
+  for (const st of steps) {
+    const where = `${st.size}, ${st.calls} calls`;
+    if (st.command.startsWith('load')) out.push(`| shell: \`load\` (${where}) | progress shown | ${ms(st.ms)} | - |`);
+    else if (st.command.startsWith('show conversations')) {
+      out.push(`| shell: \`${st.command}\` first screen (${where}) | < 100 ms | ${ms(st.firstOutputMs)} (all lines ${ms(st.ms)}) | ${st.firstOutputMs < 100 ? 'yes' : '**no**'} |`);
+    } else out.push(`| shell: filter \`${st.command}\` (${where}) | < 300 ms | ${ms(st.ms)} | ${st.ms < 300 ? 'yes' : '**no**'} |`);
   }
   return out.join('\n');
 }

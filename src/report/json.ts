@@ -88,12 +88,25 @@ export function conversationToJson(call: Pick<Call, 'callId' | 'kept'>): { callI
  */
 export function writeCallsJson(calls: readonly Call[], write: (text: string) => void): void {
   let chunk = '[';
-  calls.forEach((c, i) => {
-    chunk += (i === 0 ? '\n ' : ',\n ') + JSON.stringify(callToJson(c));
+  for (let i = 0; i < calls.length; i++) {
+    chunk += (i === 0 ? '\n ' : ',\n ') + callJsonText(calls[i]!);
     if (chunk.length > 65536) {
       write(chunk);
       chunk = '';
     }
-  });
+  }
   write(chunk + (calls.length === 0 ? ']\n' : '\n]\n'));
+}
+
+/**
+ * `JSON.stringify(callToJson(call))` without the intermediate object: listing
+ * 270 000 calls spent a tenth of its time building and walking them. The field
+ * order is CallJson's; a test holds the two forms equal.
+ */
+export function callJsonText(call: Call): string {
+  const str = JSON.stringify;
+  return `{"index":${call.index},"callId":${str(call.callId)},"start":"${toIso(call.start)}","end":"${toIso(call.end)}",` +
+    `"firstMethod":${call.firstMethod === null ? 'null' : str(call.firstMethod)},"from":${str(call.from)},"to":${str(call.to)},` +
+    `"srcIp":${str(call.srcIp)},"dstIp":${str(call.dstIp)},"messages":${call.messages},"finalStatus":${call.finalStatus === null ? 'null' : call.finalStatus},` +
+    `"retransmissions":${call.retransmissions},"duplicates":${call.duplicates},"anomalies":${call.anomalies}}`;
 }

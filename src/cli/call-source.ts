@@ -14,7 +14,7 @@ import { compileFilter, type Filter } from '../calls/filter.js';
 import type { CallStore, CallStoreOptions } from '../calls/store.js';
 import type { Finding } from '../diagnose/finding.js';
 import type { StoreBackend } from '../store/backend.js';
-import { diagnoseStore } from '../store/findings.js';
+import { diagnoseStore, loadContext } from '../store/findings.js';
 import { allCalls, findingsCurrent } from '../store/indexer.js';
 import { rowToMessage, type MessageRow } from '../store/rows.js';
 import type { Limits } from '../core/limits.js';
@@ -89,11 +89,16 @@ export async function storedCalls(store: StoreBackend, filter: Filter): Promise<
  * they are current (computed after the last run, for this region), else
  * computed now from the stored messages, one batch of calls at a time.
  */
-export async function storedFindings(store: StoreBackend, { all, calls }: StoredCalls, region: string | undefined): Promise<Finding[]> {
+export async function storedFindings(store: StoreBackend, { calls }: StoredCalls, region: string | undefined): Promise<Finding[]> {
   if (await findingsCurrent(store, region)) {
     return (await store.findings(calls.map((c) => c.index))).map((r) => JSON.parse(r.json) as Finding);
   }
-  return (await diagnoseStore(store, all, region, calls)).findings;
+  const findings: Finding[] = [];
+  await diagnoseStore(store, await loadContext(store), calls.map((c) => c.index), {
+    ...(region === undefined ? {} : { region }),
+    onBatch: async (batch) => { findings.push(...batch); },
+  });
+  return findings;
 }
 
 /**

@@ -36,10 +36,14 @@ export class EndpointHistory {
     for (const call of calls) {
       for (const m of call.kept ?? []) this.add(call.callId, m);
     }
-    for (const list of this.bySource.values()) list.sort((a, b) => a.at - b.at);
+    this.seal();
   }
 
-  private add(callId: string, m: CapturedMessage): void {
+  /**
+   * For inputs streamed in rather than held (a store's messages): `add` each
+   * message, calls in index order and each call's in arrival order, then `seal`.
+   */
+  add(callId: string, m: CapturedMessage): void {
     const key = endpoint(m.srcIp, m.srcPort);
     let list = this.bySource.get(key);
     if (list === undefined) this.bySource.set(key, (list = []));
@@ -52,6 +56,11 @@ export class EndpointHistory {
       sent.to = endpoint(m.dstIp, m.dstPort);
     }
     list.push(sent);
+  }
+
+  /** Orders each endpoint's list by time (stable: equal times stay in the order added). */
+  seal(): void {
+    for (const list of this.bySource.values()) list.sort((a, b) => a.at - b.at);
   }
 
   /** Everything sent from ip:port strictly before `at`, oldest first. */

@@ -20,11 +20,13 @@ export interface DiagnoseInput {
   rules?: readonly Rule[];
   /** RTP streams of the same inputs (media/collect.ts); rules judge media from SDP alone without it. */
   media?: MediaIndex;
+  /** The history of every message of `allCalls`, when built by a caller that diagnoses in batches (a store). */
+  history?: EndpointHistory;
 }
 
 export function diagnose(input: DiagnoseInput): Finding[] {
   const all = input.allCalls ?? input.calls;
-  const history = new EndpointHistory(all);
+  const history = input.history ?? new EndpointHistory(all);
   const options = input.options ?? {};
   const findings: Finding[] = [];
   for (const call of input.calls) {

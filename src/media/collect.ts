@@ -11,10 +11,15 @@ import { PacketDecoder } from '../net/decode.js';
 import { MediaIndex } from './index.js';
 import { RtpStreams } from './streams.js';
 
-export async function collectRtp(files: readonly string[], wanted: ReadonlySet<string>): Promise<MediaIndex> {
+/**
+ * `wanted`: the announced endpoints whose RTP is kept; undefined keeps RTP on
+ * any port (a store's indexer, which has not parsed the SDP yet: the same
+ * answers for every announced endpoint, a few more streams held).
+ */
+export async function collectRtp(files: readonly string[], wanted: ReadonlySet<string> | undefined): Promise<MediaIndex> {
   const streams = new RtpStreams(wanted);
   const skipped: string[] = [];
-  if (wanted.size === 0) return new MediaIndex([], []);
+  if (wanted?.size === 0) return new MediaIndex([], []);
   for (const file of files) {
     if (file === '-') { skipped.push(file); continue; }
     const decoder = new PacketDecoder();

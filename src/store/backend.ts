@@ -3,7 +3,7 @@
  * writes one run of files through a RunWriter; readers list calls with a
  * filter compiled to the store's SQL and fetch one call's messages.
  */
-import type { CallPart, CallRow, MessageRow } from './rows.js';
+import type { CallBrief, CallPart, CallRow, MessageBrief, MessageRow } from './rows.js';
 import type { SqlDialect, SqlFilter } from './filter-sql.js';
 
 export interface StoreTotals {
@@ -61,6 +61,17 @@ export interface FindingsInfo {
   region: string;
 }
 
+/**
+ * New findings for some calls (or all): added batch by batch, visible to
+ * readers only after `commit`, which also records the FindingsInfo.
+ */
+export interface FindingsWriter {
+  add(rows: FindingRow[]): Promise<void>;
+  /** Returns how many findings the store holds now. */
+  commit(): Promise<number>;
+  rollback(): Promise<void>;
+}
+
 export interface StoreBackend {
   readonly dialect: SqlDialect;
   totals(): Promise<StoreTotals>;
@@ -79,13 +90,20 @@ export interface StoreBackend {
    * over as they stream in, in no particular order: the caller groups by call.
    */
   eachMessage(idxs: readonly number[] | null, fn: (idx: number, row: MessageRow) => void): Promise<void>;
+  /** Every call's summary without its filter facts, in index order. */
+  eachCallBrief(fn: (call: CallBrief) => void): Promise<void>;
+  /**
+   * Every stored message without its bytes, in call index then arrival order;
+   * `raw` only for requests whose upper-cased method is `rawMethod`.
+   */
+  eachMessageBrief(rawMethod: string, fn: (message: MessageBrief) => void): Promise<void>;
   /** The last complete run (0 for an empty store). */
   lastRun(): Promise<number>;
   findingsInfo(): Promise<FindingsInfo | undefined>;
   /** Stored findings of the given calls (all when null), by call index then position. */
   findings(idxs: readonly number[] | null): Promise<FindingRow[]>;
-  /** Replaces every stored finding (the set depends on every call, so it is computed whole). */
-  writeFindings(info: FindingsInfo, rows: FindingRow[]): Promise<void>;
+  /** Starts replacing the findings of the calls in `replace` (every call: 'all'). */
+  beginFindings(info: FindingsInfo, replace: readonly number[] | 'all'): Promise<FindingsWriter>;
   close(): Promise<void>;
 }
 

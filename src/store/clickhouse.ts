@@ -19,9 +19,9 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Readable } from 'node:stream';
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
-import { StoreError, type FindingRow, type FindingsInfo, type IndexedFile, type ListQuery, type RunWriter, type StoreBackend, type StoreTotals } from './backend.js';
+import { StoreError, type FindingRow, type FindingsInfo, type FindingsWriter, type IndexedFile, type ListQuery, type RunWriter, type StoreBackend, type StoreTotals } from './backend.js';
 import type { SqlDialect, SqlFilter } from './filter-sql.js';
-import { CALL_COLUMNS, MESSAGE_COLUMNS, type CallPart, type CallRow, type MessageRow } from './rows.js';
+import { BRIEF_COLUMNS, CALL_BRIEF_COLUMNS, CALL_COLUMNS, MESSAGE_COLUMNS, type CallBrief, type CallPart, type CallRow, type MessageBrief, type MessageRow } from './rows.js';
 import type { StoreUrl } from './url.js';
 
 /** Messages per INSERT: big enough for ClickHouse's liking, small enough to bound memory. */
@@ -70,16 +70,20 @@ function schema(db: string): string[] {
        ENGINE = ReplacingMergeTree(version) PARTITION BY toYYYYMM(day) ORDER BY (day, call_id)`,
     `CREATE TABLE IF NOT EXISTS ${db}.call_parts (idx UInt64, run UInt32, run_call UInt64)
        ENGINE = MergeTree ORDER BY (idx, run)`,
-    // Findings are recomputed whole after a run; a read takes the latest set (highest run of findings_sets).
-    `CREATE TABLE IF NOT EXISTS ${db}.findings (run UInt32, idx UInt64, pos UInt32, code String, severity String, finding String)
-       ENGINE = MergeTree PARTITION BY run ORDER BY (run, idx, pos)`,
-    `CREATE TABLE IF NOT EXISTS ${db}.findings_sets (run UInt32, region String, rows UInt64) ENGINE = MergeTree ORDER BY run`,
+    // Findings are written in generations: each index run adds one for the calls it touched (or all of
+    // them); `diagnosed` says which generation judged a call last, and a generation counts once its
+    // findings_sets row exists (see findings()).
+    `CREATE TABLE IF NOT EXISTS ${db}.findings (gen UInt32, idx UInt64, pos UInt32, code String, severity String, finding String)
+       ENGINE = MergeTree ORDER BY (idx, gen, pos)`,
+    `CREATE TABLE IF NOT EXISTS ${db}.diagnosed (idx UInt64, gen UInt32) ENGINE = MergeTree ORDER BY (idx, gen)`,
+    `CREATE TABLE IF NOT EXISTS ${db}.findings_sets (gen UInt32, run UInt32, region String, whole UInt8)
+       ENGINE = MergeTree ORDER BY gen`,
     // Who is indexing: one live row per writer, refreshed while it runs (see takeLock).
     `CREATE TABLE IF NOT EXISTS ${db}.writers (holder String, host String, pid UInt32, at DateTime, live UInt8)
        ENGINE = ReplacingMergeTree(at) ORDER BY holder`,
     `CREATE TABLE IF NOT EXISTS ${db}.messages (day Date, run UInt32, run_call UInt64, seq UInt64, frame UInt64,
        sec Int64, nsec UInt32, src_ip String, src_port UInt16, dst_ip String, dst_port UInt16, transport String,
-       hep Nullable(String), issues UInt32, raw String)
+       hep Nullable(String), issues UInt32, method Nullable(String), status Nullable(UInt16), raw String)
        ENGINE = MergeTree PARTITION BY day ORDER BY (run, run_call, seq)`,
   ];
 }
@@ -103,12 +107,34 @@ function toCallRow(r: Record<string, unknown>): CallRow {
   };
 }
 
+function toCallBrief(r: Record<string, unknown>): CallBrief {
+  return {
+    idx: num(r['idx']), callId: r['call_id'] as string, startSec: num(r['start_sec']), startNsec: num(r['start_nsec']),
+    endSec: num(r['end_sec']), endNsec: num(r['end_nsec']), firstMethod: r['first_method'] as string | null,
+    fromUser: r['from_user'] as string, toUser: r['to_user'] as string, srcIp: r['src_ip'] as string, dstIp: r['dst_ip'] as string,
+    messages: num(r['messages']), finalStatus: r['final_status'] === null ? null : num(r['final_status']),
+    retransmissions: num(r['retransmissions']), duplicates: num(r['duplicates']), anomalies: num(r['anomalies']),
+  };
+}
+
+const orNull = (v: unknown): number | null => (v === null ? null : num(v));
+
 function toMessageRow(r: Record<string, unknown>): MessageRow {
   return {
     run: num(r['run']), runCall: num(r['run_call']), seq: num(r['seq']), frame: num(r['frame']), sec: num(r['sec']),
     nsec: num(r['nsec']), srcIp: r['src_ip'] as string, srcPort: num(r['src_port']), dstIp: r['dst_ip'] as string,
     dstPort: num(r['dst_port']), transport: r['transport'] as string, hep: r['hep'] as string | null,
-    issues: num(r['issues']), raw: Buffer.from(r['raw'] as string, 'hex'),
+    issues: num(r['issues']), method: r['method'] as string | null, status: orNull(r['status']),
+    raw: Buffer.from(r['raw'] as string, 'hex'),
+  };
+}
+
+function toMessageBrief(r: Record<string, unknown>): MessageBrief {
+  return {
+    idx: num(r['idx']), seq: num(r['seq']), sec: num(r['sec']), nsec: num(r['nsec']), srcIp: r['src_ip'] as string,
+    srcPort: num(r['src_port']), dstIp: r['dst_ip'] as string, dstPort: num(r['dst_port']), transport: r['transport'] as string,
+    method: r['method'] as string | null, status: orNull(r['status']),
+    raw: r['raw'] === '' ? null : Buffer.from(r['raw'] as string, 'hex'),
   };
 }
 
@@ -146,7 +172,8 @@ function messageTsv(m: MessageRow): Buffer {
   const cells: Buffer[] = [
     Buffer.from(`${dayOf(m.sec)}\t${m.run}\t${m.runCall}\t${m.seq}\t${m.frame}\t${m.sec}\t${m.nsec}\t`),
     tsvText(m.srcIp), Buffer.from(`\t${m.srcPort}\t`), tsvText(m.dstIp), Buffer.from(`\t${m.dstPort}\t`), tsvText(m.transport),
-    Buffer.from('\t'), m.hep === null ? Buffer.from('\\N') : tsvText(m.hep), Buffer.from(`\t${m.issues}\t`), tsvBytes(m.raw), Buffer.from('\n'),
+    Buffer.from('\t'), m.hep === null ? Buffer.from('\\N') : tsvText(m.hep), Buffer.from(`\t${m.issues}\t`),
+    m.method === null ? Buffer.from('\\N') : tsvText(m.method), Buffer.from(`\t${m.status ?? '\\N'}\t`), tsvBytes(m.raw), Buffer.from('\n'),
   ];
   return Buffer.concat(cells);
 }
@@ -336,24 +363,56 @@ class ClickHouseStore implements StoreBackend {
     return (await this.rows(`SELECT ${cols} FROM ${this.db}.messages WHERE ${keys} ORDER BY seq`)).map(toMessageRow);
   }
 
+  /** Streams a JSONEachRow result row by row. */
+  private async each(sql: string, fn: (r: Record<string, unknown>) => void): Promise<void> {
+    const result = await this.client.query({ query: sql, format: 'JSONEachRow' });
+    for await (const batch of result.stream()) {
+      for (const row of batch as { json<T>(): T }[]) fn(row.json<Record<string, unknown>>());
+    }
+  }
+
+  /**
+   * Messages of many calls: their (run, run_call) keys looked up first, then
+   * the messages selected by key, which the primary key (run, run_call, seq)
+   * finds without reading other calls' bytes.
+   */
   async eachMessage(idxs: readonly number[] | null, fn: (idx: number, row: MessageRow) => void): Promise<void> {
     const cols = MESSAGE_COLUMNS.map((c) => (c === 'raw' ? 'hex(raw) AS raw' : c)).join(', ');
-    const parts = `SELECT idx, run, run_call FROM ${this.db}.call_parts`;
-    const chunks: (readonly number[] | null)[] = [];
-    if (idxs === null) chunks.push(null);
-    else for (let i = 0; i < idxs.length; i += LOOKUP_BATCH) chunks.push(idxs.slice(i, i + LOOKUP_BATCH));
-    for (const chunk of chunks) {
-      const where = chunk === null ? '' : ` WHERE idx IN (${chunk.map((i) => Math.trunc(i)).join(', ')})`;
+    if (idxs === null) {
       // 18.16: a JOIN takes a subquery on the right and USING; the right side (call parts) is the small one.
-      const sql = `SELECT idx, ${cols} FROM ${this.db}.messages ALL INNER JOIN (${parts}${where}) USING (run, run_call)`;
-      const result = await this.client.query({ query: sql, format: 'JSONEachRow' });
-      for await (const batch of result.stream()) {
-        for (const row of batch as { json<T>(): T }[]) {
-          const r = row.json<Record<string, unknown>>();
-          fn(num(r['idx']), toMessageRow(r));
-        }
-      }
+      await this.each(`SELECT idx, ${cols} FROM ${this.db}.messages ALL INNER JOIN (SELECT idx, run, run_call FROM ${this.db}.call_parts) USING (run, run_call)`,
+        (r) => fn(num(r['idx']), toMessageRow(r)));
+      return;
     }
+    for (let i = 0; i < idxs.length; i += LOOKUP_BATCH) {
+      const chunk = idxs.slice(i, i + LOOKUP_BATCH).map((x) => Math.trunc(x));
+      const owner = new Map<string, number>();
+      const byRun = new Map<number, number[]>();
+      await this.each(`SELECT idx, run, run_call FROM ${this.db}.call_parts WHERE idx IN (${chunk.join(', ')})`, (r) => {
+        const run = num(r['run']), runCall = num(r['run_call']);
+        owner.set(`${run}/${runCall}`, num(r['idx']));
+        let list = byRun.get(run);
+        if (list === undefined) byRun.set(run, (list = []));
+        list.push(runCall);
+      });
+      if (byRun.size === 0) continue;
+      const where = [...byRun].map(([run, calls]) => `(run = ${run} AND run_call IN (${calls.join(', ')}))`).join(' OR ');
+      await this.each(`SELECT ${cols} FROM ${this.db}.messages WHERE ${where}`, (r) => {
+        fn(owner.get(`${num(r['run'])}/${num(r['run_call'])}`)!, toMessageRow(r));
+      });
+    }
+  }
+
+  async eachCallBrief(fn: (call: CallBrief) => void): Promise<void> {
+    await this.each(`SELECT ${CALL_BRIEF_COLUMNS.join(', ')} FROM ${this.db}.calls FINAL ORDER BY idx`, (r) => fn(toCallBrief(r)));
+  }
+
+  async eachMessageBrief(rawMethod: string, fn: (message: MessageBrief) => void): Promise<void> {
+    const cols = BRIEF_COLUMNS.join(', ');
+    // An empty string for "no bytes": a stored message is never empty.
+    await this.each(`SELECT idx, ${cols}, if(upper(ifNull(method, '')) = ${literal(rawMethod)}, hex(raw), '') AS raw
+      FROM ${this.db}.messages ALL INNER JOIN (SELECT idx, run, run_call FROM ${this.db}.call_parts) USING (run, run_call)
+      ORDER BY idx, seq`, (r) => fn(toMessageBrief(r)));
   }
 
   async lastRun(): Promise<number> {
@@ -361,40 +420,72 @@ class ClickHouseStore implements StoreBackend {
     return Number(r?.['n'] ?? 0) > 0 ? num(r!['run']) : 0;
   }
 
-  async findingsInfo(): Promise<FindingsInfo | undefined> {
-    const [r] = await this.rows(`SELECT run, region FROM ${this.db}.findings_sets ORDER BY run DESC LIMIT 1`);
-    return r === undefined ? undefined : { run: num(r['run']), region: r['region'] as string };
+  /** The latest complete generation of findings. */
+  private async findingsSet(): Promise<{ gen: number; info: FindingsInfo } | undefined> {
+    const [r] = await this.rows(`SELECT gen, run, region FROM ${this.db}.findings_sets ORDER BY gen DESC LIMIT 1`);
+    return r === undefined ? undefined : { gen: num(r['gen']), info: { run: num(r['run']), region: r['region'] as string } };
   }
 
+  async findingsInfo(): Promise<FindingsInfo | undefined> {
+    return (await this.findingsSet())?.info;
+  }
+
+  /** (idx, gen): the latest generation up to `gen` that judged each call. */
+  private latestGen(gen: number, only = ''): string {
+    return `SELECT idx, max(gen) FROM ${this.db}.diagnosed WHERE gen <= ${gen}${only} GROUP BY idx`;
+  }
+
+  /** A call's findings are those of the latest complete generation that judged it. */
   async findings(idxs: readonly number[] | null): Promise<FindingRow[]> {
-    const info = await this.findingsInfo();
-    if (info === undefined) return [];
+    const set = await this.findingsSet();
+    if (set === undefined) return [];
     const out: FindingRow[] = [];
     const chunks: (readonly number[] | null)[] = [];
     if (idxs === null) chunks.push(null);
     else for (let i = 0; i < idxs.length; i += LOOKUP_BATCH) chunks.push(idxs.slice(i, i + LOOKUP_BATCH));
     for (const chunk of chunks) {
-      const where = chunk === null ? '' : ` AND idx IN (${chunk.map((i) => Math.trunc(i)).join(', ')})`;
-      for (const r of await this.rows(`SELECT idx, pos, code, severity, finding FROM ${this.db}.findings WHERE run = ${info.run}${where} ORDER BY idx, pos`)) {
+      const only = chunk === null ? '' : ` AND idx IN (${chunk.map((i) => Math.trunc(i)).join(', ')})`;
+      for (const r of await this.rows(`SELECT idx, pos, code, severity, finding FROM ${this.db}.findings
+          WHERE (idx, gen) IN (${this.latestGen(set.gen, only)})${only} ORDER BY idx, pos`)) {
         out.push({ idx: num(r['idx']), pos: num(r['pos']), code: r['code'] as string, severity: r['severity'] as string, json: r['finding'] as string });
       }
     }
     return out.sort((a, b) => a.idx - b.idx || a.pos - b.pos);
   }
 
-  async writeFindings(info: FindingsInfo, list: FindingRow[]): Promise<void> {
-    const db = this.db;
-    for (let i = 0; i < list.length; i += MESSAGE_BATCH) {
-      const values = list.slice(i, i + MESSAGE_BATCH).map((f) => ({ run: info.run, idx: f.idx, pos: f.pos, code: f.code, severity: f.severity, finding: f.json }));
-      await this.client.insert({ table: `${db}.findings`, values, format: 'JSONEachRow' });
-    }
-    // Written last: until this row exists, readers keep using the previous set.
-    await this.client.insert({ table: `${db}.findings_sets`, values: [{ run: info.run, region: info.region, rows: list.length }], format: 'JSONEachRow' });
-    // Older sets are no longer read: drop their partitions (retention of findings is "the latest set").
-    for (const r of await this.rows(`SELECT DISTINCT partition FROM system.parts WHERE database = ${literal(db)} AND table = 'findings' AND active`)) {
-      const run = Number(r['partition']);
-      if (Number.isInteger(run) && run < info.run) await this.client.command({ query: `ALTER TABLE ${db}.findings DROP PARTITION ${run}` }).catch(() => undefined);
-    }
+  /**
+   * A new generation: findings inserted as they come, then the calls it judged
+   * (`diagnosed`), then its findings_sets row — until that row exists readers
+   * keep the previous generations, and an interrupted writer's rows are never
+   * read (the next writer numbers past them). A generation that judged every
+   * call makes the older ones unreadable: they are deleted.
+   */
+  async beginFindings(info: FindingsInfo, replace: readonly number[] | 'all'): Promise<FindingsWriter> {
+    const { client, db } = this;
+    const [g] = await this.rows(`SELECT max(gen) AS top FROM (SELECT gen FROM ${db}.findings_sets UNION ALL SELECT gen FROM ${db}.diagnosed UNION ALL SELECT gen FROM ${db}.findings)`);
+    const gen = num(g?.['top'] ?? 0) + 1;
+    const insert = async (table: string, values: Record<string, unknown>[]): Promise<void> => {
+      for (let i = 0; i < values.length; i += MESSAGE_BATCH) {
+        await client.insert({ table: `${db}.${table}`, values: values.slice(i, i + MESSAGE_BATCH), format: 'JSONEachRow' });
+      }
+    };
+    return {
+      add: (list) => insert('findings', list.map((f) => ({ gen, idx: f.idx, pos: f.pos, code: f.code, severity: f.severity, finding: f.json }))),
+      commit: async () => {
+        if (replace === 'all') await client.command({ query: `INSERT INTO ${db}.diagnosed SELECT idx, toUInt32(${gen}) AS gen FROM ${db}.calls FINAL` });
+        else await insert('diagnosed', replace.map((idx) => ({ idx, gen })));
+        await insert('findings_sets', [{ gen, run: info.run, region: info.region, whole: replace === 'all' ? 1 : 0 }]);
+        if (replace === 'all') {
+          for (const t of ['findings', 'diagnosed']) await client.command({ query: `ALTER TABLE ${db}.${t} DELETE WHERE gen < ${gen}` }).catch(() => undefined);
+        }
+        const [n] = await this.rows(`SELECT count() AS n FROM ${db}.findings WHERE (idx, gen) IN (${this.latestGen(gen)})`);
+        return num(n?.['n'] ?? 0);
+      },
+      rollback: async () => {
+        // Never read (no findings_sets row); take them away.
+        for (const t of ['findings', 'diagnosed']) await client.command({ query: `ALTER TABLE ${db}.${t} DELETE WHERE gen = ${gen}` }).catch(() => undefined);
+      },
+    };
   }
 
   async close(): Promise<void> {

@@ -13,11 +13,11 @@
  */
 import { existsSync } from 'node:fs';
 import { DuckDBInstance, LIST, VARCHAR, type DuckDBAppender, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
-import { StoreError, type FindingRow, type FindingsInfo, type IndexedFile, type ListQuery, type RunWriter, type StoreBackend, type StoreTotals } from './backend.js';
+import { StoreError, type FindingRow, type FindingsInfo, type FindingsWriter, type IndexedFile, type ListQuery, type RunWriter, type StoreBackend, type StoreTotals } from './backend.js';
 import type { SqlDialect, SqlFilter } from './filter-sql.js';
-import { CALL_COLUMNS, MESSAGE_COLUMNS, type CallPart, type CallRow, type MessageRow } from './rows.js';
+import { BRIEF_COLUMNS, CALL_BRIEF_COLUMNS, CALL_COLUMNS, MESSAGE_COLUMNS, type CallBrief, type CallPart, type CallRow, type MessageBrief, type MessageRow } from './rows.js';
 
-const SCHEMA_VERSION = '2';
+const SCHEMA_VERSION = '3';
 
 const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS meta (key VARCHAR, value VARCHAR)`,
@@ -31,7 +31,7 @@ const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS findings (idx BIGINT, pos INTEGER, code VARCHAR, severity VARCHAR, finding VARCHAR)`,
   `CREATE TABLE IF NOT EXISTS messages (run INTEGER, run_call BIGINT, seq BIGINT, frame BIGINT, sec BIGINT,
      nsec INTEGER, src_ip VARCHAR, src_port INTEGER, dst_ip VARCHAR, dst_port INTEGER, transport VARCHAR,
-     hep VARCHAR, issues INTEGER, raw BLOB)`,
+     hep VARCHAR, issues INTEGER, method VARCHAR, status INTEGER, raw BLOB)`,
 ];
 
 export const duckdbDialect: SqlDialect = {
@@ -54,21 +54,39 @@ const SELECT_MESSAGE = `SELECT ${MESSAGE_COLUMNS.map((c) => `m.${c}`).join(', ')
 const num = (v: unknown): number => (typeof v === 'bigint' ? Number(v) : (v as number));
 const strs = (v: unknown): string[] => (v as string[] | null) ?? [];
 
-function toCallRow(r: unknown[]): CallRow {
+function toCallBrief(r: unknown[]): CallBrief {
   return {
     idx: num(r[0]), callId: r[1] as string, startSec: num(r[2]), startNsec: num(r[3]), endSec: num(r[4]), endNsec: num(r[5]),
     firstMethod: r[6] as string | null, fromUser: r[7] as string, toUser: r[8] as string, srcIp: r[9] as string, dstIp: r[10] as string,
     messages: num(r[11]), finalStatus: r[12] === null ? null : num(r[12]), retransmissions: num(r[13]), duplicates: num(r[14]),
-    anomalies: num(r[15]), srcIps: strs(r[16]), dstIps: strs(r[17]), fromNumbers: strs(r[18]), toNumbers: strs(r[19]),
+    anomalies: num(r[15]),
+  };
+}
+
+function toCallRow(r: unknown[]): CallRow {
+  return {
+    ...toCallBrief(r), srcIps: strs(r[16]), dstIps: strs(r[17]), fromNumbers: strs(r[18]), toNumbers: strs(r[19]),
     diversion: strs(r[20]), pai: strs(r[21]), ppi: strs(r[22]), headerNames: strs(r[23]),
   };
 }
+
+const orNull = (v: unknown): number | null => (v === null ? null : num(v));
 
 function toMessageRow(r: unknown[]): MessageRow {
   return {
     run: num(r[0]), runCall: num(r[1]), seq: num(r[2]), frame: num(r[3]), sec: num(r[4]), nsec: num(r[5]),
     srcIp: r[6] as string, srcPort: num(r[7]), dstIp: r[8] as string, dstPort: num(r[9]), transport: r[10] as string,
-    hep: r[11] as string | null, issues: num(r[12]), raw: Buffer.from(r[13] as Uint8Array),
+    hep: r[11] as string | null, issues: num(r[12]), method: r[13] as string | null, status: orNull(r[14]),
+    raw: Buffer.from(r[15] as Uint8Array),
+  };
+}
+
+/** Row of SELECT_BRIEF: the call index, BRIEF_COLUMNS, then raw or NULL. */
+function toMessageBrief(r: unknown[]): MessageBrief {
+  return {
+    idx: num(r[0]), seq: num(r[1]), sec: num(r[2]), nsec: num(r[3]), srcIp: r[4] as string, srcPort: num(r[5]),
+    dstIp: r[6] as string, dstPort: num(r[7]), transport: r[8] as string, method: r[9] as string | null, status: orNull(r[10]),
+    raw: r[11] === null ? null : Buffer.from(r[11] as Uint8Array),
   };
 }
 
@@ -121,7 +139,10 @@ function appendMessage(a: DuckDBAppender, m: MessageRow): void {
   a.appendVarchar(m.srcIp); a.appendInteger(m.srcPort); a.appendVarchar(m.dstIp); a.appendInteger(m.dstPort);
   a.appendVarchar(m.transport);
   if (m.hep === null) a.appendNull(); else a.appendVarchar(m.hep);
-  a.appendInteger(m.issues); a.appendBlob(m.raw);
+  a.appendInteger(m.issues);
+  if (m.method === null) a.appendNull(); else a.appendVarchar(m.method);
+  if (m.status === null) a.appendNull(); else a.appendInteger(m.status);
+  a.appendBlob(m.raw);
   a.endRow();
 }
 
@@ -150,7 +171,10 @@ export async function openDuckDbStore(path: string, mode: 'read' | 'write'): Pro
   if (v[0]?.[0] !== SCHEMA_VERSION) {
     conn.closeSync();
     instance.closeSync();
-    throw new StoreError(`${path} is not a sipv store of schema ${SCHEMA_VERSION}`);
+    const older = typeof v[0]?.[0] === 'string' && Number(v[0][0]) < Number(SCHEMA_VERSION);
+    throw new StoreError(older
+      ? `${path} is a sipv store of schema ${String(v[0]![0])}, made by an older sipv; this one reads schema ${SCHEMA_VERSION}: index the captures again into a new store`
+      : `${path} is not a sipv store of schema ${SCHEMA_VERSION}`);
   }
   return new DuckDbStore(instance, conn);
 }
@@ -286,20 +310,55 @@ class DuckDbStore implements StoreBackend {
     return out.sort((a, b) => a.seq - b.seq);
   }
 
+  /** The call indexes as a temporary table `name` (idx BIGINT) for joins. */
+  private async idxTable(name: string, idxs: readonly number[]): Promise<void> {
+    await this.conn.run(`CREATE OR REPLACE TEMP TABLE ${name} (idx BIGINT)`);
+    const a = await this.conn.createAppender(name, 'main', 'temp');
+    for (const i of idxs) { a.appendBigInt(BigInt(i)); a.endRow(); }
+    a.closeSync();
+  }
+
+  /**
+   * Messages of many calls: per run, the wanted (run, run_call) keys joined
+   * under a constant run_call range, which DuckDB checks against each row
+   * group's min/max first — a batch of neighbouring calls reads the row groups
+   * that hold them, not the whole table.
+   */
   async eachMessage(idxs: readonly number[] | null, fn: (idx: number, row: MessageRow) => void): Promise<void> {
-    let sql = `SELECT p.idx, ${MESSAGE_COLUMNS.map((c) => `m.${c}`).join(', ')} FROM messages m JOIN call_parts p ON m.run = p.run AND m.run_call = p.run_call`;
-    if (idxs !== null) {
-      await this.conn.run(`CREATE OR REPLACE TEMP TABLE wanted_idx (idx BIGINT)`);
-      const a = await this.conn.createAppender('wanted_idx', 'main', 'temp');
-      for (const i of idxs) { a.appendBigInt(BigInt(i)); a.endRow(); }
-      a.closeSync();
-      sql += ` JOIN wanted_idx w ON w.idx = p.idx`;
+    const cols = MESSAGE_COLUMNS.map((c) => `m.${c}`).join(', ');
+    const emit = async (sql: string, params: DuckDBValue[]): Promise<void> => {
+      const result = await this.conn.stream(sql, params);
+      for await (const batch of result.yieldRowsJs()) {
+        for (const r of batch as unknown[][]) fn(num(r[0]), toMessageRow(r.slice(1)));
+      }
+    };
+    if (idxs === null) {
+      await emit(`SELECT p.idx, ${cols} FROM messages m JOIN call_parts p ON m.run = p.run AND m.run_call = p.run_call`, []);
+      return;
     }
-    const result = await this.conn.stream(sql);
-    for await (const batch of result.yieldRowsJs()) {
-      for (const r of batch as unknown[][]) fn(num(r[0]), toMessageRow(r.slice(1)));
+    if (idxs.length === 0) return;
+    await this.idxTable('wanted_idx', idxs);
+    await this.conn.run(`CREATE OR REPLACE TEMP TABLE wanted_parts AS SELECT p.idx, p.run, p.run_call FROM call_parts p JOIN wanted_idx w ON w.idx = p.idx`);
+    const ranges = await rows(this.conn, `SELECT run, min(run_call), max(run_call) FROM wanted_parts GROUP BY run ORDER BY run`);
+    for (const [run, lo, hi] of ranges) {
+      await emit(`SELECT w.idx, ${cols} FROM messages m JOIN wanted_parts w ON m.run = w.run AND m.run_call = w.run_call
+        WHERE m.run = $1 AND m.run_call BETWEEN $2 AND $3`, [run as number, lo as bigint, hi as bigint]);
     }
-    if (idxs !== null) await this.conn.run(`DROP TABLE wanted_idx`);
+    await this.conn.run(`DROP TABLE wanted_parts`);
+    await this.conn.run(`DROP TABLE wanted_idx`);
+  }
+
+  async eachCallBrief(fn: (call: CallBrief) => void): Promise<void> {
+    const result = await this.conn.stream(`SELECT ${CALL_BRIEF_COLUMNS.join(', ')} FROM calls ORDER BY idx`);
+    for await (const batch of result.yieldRowsJs()) for (const r of batch as unknown[][]) fn(toCallBrief(r));
+  }
+
+  async eachMessageBrief(rawMethod: string, fn: (message: MessageBrief) => void): Promise<void> {
+    const result = await this.conn.stream(`SELECT p.idx, ${BRIEF_COLUMNS.map((c) => `m.${c}`).join(', ')},
+        CASE WHEN upper(m.method) = $1 THEN m.raw END
+      FROM messages m JOIN call_parts p ON m.run = p.run AND m.run_call = p.run_call
+      ORDER BY p.idx, m.seq`, [rawMethod]);
+    for await (const batch of result.yieldRowsJs()) for (const r of batch as unknown[][]) fn(toMessageBrief(r));
   }
 
   async lastRun(): Promise<number> {
@@ -317,10 +376,7 @@ class DuckDbStore implements StoreBackend {
   async findings(idxs: readonly number[] | null): Promise<FindingRow[]> {
     let sql = `SELECT f.idx, f.pos, f.code, f.severity, f.finding FROM findings f`;
     if (idxs !== null) {
-      await this.conn.run(`CREATE OR REPLACE TEMP TABLE wanted_idx (idx BIGINT)`);
-      const a = await this.conn.createAppender('wanted_idx', 'main', 'temp');
-      for (const i of idxs) { a.appendBigInt(BigInt(i)); a.endRow(); }
-      a.closeSync();
+      await this.idxTable('wanted_idx', idxs);
       sql += ` JOIN wanted_idx w ON w.idx = f.idx`;
     }
     const out = (await rows(this.conn, `${sql} ORDER BY f.idx, f.pos`)).map((r) => ({
@@ -330,25 +386,41 @@ class DuckDbStore implements StoreBackend {
     return out;
   }
 
-  async writeFindings(info: FindingsInfo, list: FindingRow[]): Promise<void> {
+  /** One transaction: the replaced calls' findings deleted, the new ones appended, the info recorded. */
+  async beginFindings(info: FindingsInfo, replace: readonly number[] | 'all'): Promise<FindingsWriter> {
     const conn = this.conn;
     await conn.run('BEGIN TRANSACTION');
+    const rollback = async (): Promise<void> => { await conn.run('ROLLBACK').catch(() => undefined); };
     try {
-      await conn.run(`DELETE FROM findings`);
-      const a = await conn.createAppender('findings');
-      for (const f of list) {
-        a.appendBigInt(BigInt(f.idx)); a.appendInteger(f.pos); a.appendVarchar(f.code); a.appendVarchar(f.severity); a.appendVarchar(f.json);
-        a.endRow();
+      if (replace === 'all') await conn.run(`DELETE FROM findings`);
+      else if (replace.length > 0) {
+        await this.idxTable('replaced_idx', replace);
+        await conn.run(`DELETE FROM findings WHERE idx IN (SELECT idx FROM replaced_idx)`);
+        await conn.run(`DROP TABLE replaced_idx`);
       }
-      a.closeSync();
-      await conn.run(`DELETE FROM meta WHERE key IN ('findings_run', 'findings_region')`);
-      await conn.run(`INSERT INTO meta VALUES ('findings_run', $1), ('findings_region', $2)`, [String(info.run), info.region]);
-      await conn.run('COMMIT');
     } catch (e) {
-      await conn.run('ROLLBACK').catch(() => undefined);
+      await rollback();
       throw e;
     }
-    await conn.run('CHECKPOINT');
+    return {
+      add: async (list) => {
+        if (list.length === 0) return;
+        const a = await conn.createAppender('findings');
+        for (const f of list) {
+          a.appendBigInt(BigInt(f.idx)); a.appendInteger(f.pos); a.appendVarchar(f.code); a.appendVarchar(f.severity); a.appendVarchar(f.json);
+          a.endRow();
+        }
+        a.closeSync();
+      },
+      commit: async () => {
+        await conn.run(`DELETE FROM meta WHERE key IN ('findings_run', 'findings_region')`);
+        await conn.run(`INSERT INTO meta VALUES ('findings_run', $1), ('findings_region', $2)`, [String(info.run), info.region]);
+        await conn.run('COMMIT');
+        await conn.run('CHECKPOINT');
+        return num((await rows(conn, `SELECT count(*) FROM findings`))[0]![0]);
+      },
+      rollback,
+    };
   }
 
   async close(): Promise<void> {

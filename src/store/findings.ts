@@ -1,106 +1,197 @@
 /**
- * Diagnosis over a store without holding every message at once. The engine
- * wants the calls it judges with their messages kept, plus every call of the
- * inputs for context: call summaries (forwarded legs, Call-ID twins) and
- * every message through EndpointHistory. The summaries are small; the
- * messages are not. So each batch of calls gets its full messages, and every
- * other call carries a light copy of its messages — full for REGISTER (the
- * history reads their Contact, Expires and Via), and for the rest only what
- * the history reads: addresses, time, method or status. Findings come out in
- * the order `diagnose` over the files gives them: by call, then rule.
- * RTP (media.one-way) comes from the capture files given, read once more.
+ * Diagnosis over a store, a batch of calls at a time, without holding every
+ * message. The engine wants the calls it judges with their messages, plus
+ * context from every call of the store:
+ * - the call summaries (forwarded legs, Call-ID twins, the capture's end,
+ *   REGISTERs under other Call-IDs): held for every call, without the filter
+ *   facts, which no rule reads of any call (reading them throws, so a rule
+ *   that starts to fails loudly here rather than answering differently);
+ * - the messages of calls that begin with REGISTER (register.lapsed reads
+ *   them): held as light copies, REGISTER requests by their bytes, parsed
+ *   when a rule first reads their headers;
+ * - the EndpointHistory of every message: built once, streaming the stored
+ *   messages without their bytes (method or status, addresses and time are
+ *   columns), parsing only REGISTER requests.
+ * Any other call's messages are not held, and reading them throws too.
+ * Then the calls to judge are read in batches of BATCH_CALLS, parsed in full,
+ * diagnosed and dropped. Findings come out in the order `diagnose` over the
+ * files gives them: by call, then rule.
  */
-import type { Call } from '../calls/call.js';
-import type { CapturedMessage } from '../calls/captured-message.js';
+import type { Call, CallFacts } from '../calls/call.js';
+import type { CapturedMessage, MessageTransport } from '../calls/captured-message.js';
+import type { Timestamp } from '../core/time.js';
+import { EndpointHistory } from '../diagnose/context.js';
 import { diagnose } from '../diagnose/engine.js';
-import { collectRtp } from '../media/collect.js';
-import { announcedEndpoints } from '../media/index.js';
 import type { Finding } from '../diagnose/finding.js';
-import type { SipMessage } from '../sip/message.js';
+import type { MediaIndex } from '../media/index.js';
+import type { SipHeader, SipMessage, SipRequest } from '../sip/message.js';
+import { parseSipMessage } from '../sip/parse.js';
 import type { FindingRow, StoreBackend } from './backend.js';
-import { rowToMessage, type MessageRow } from './rows.js';
+import { rowToMessage, type CallBrief, type MessageBrief, type MessageRow } from './rows.js';
 
-/** Calls whose messages are held in full at once. */
-const BATCH_CALLS = 20_000;
+/** Calls whose messages are held in full at once (about 10 messages, 20 kB parsed, each). */
+const BATCH_CALLS = 5_000;
 
-export interface StoredDiagnosis {
-  findings: Finding[];
-  /** The same findings with their call index and position, ready to store. */
-  rows: FindingRow[];
+/** Other calls whose messages the rules read (register.lapsed), and the requests EndpointHistory parses. */
+const CONTEXT_METHOD = 'REGISTER';
+
+/** A call as the store's diagnosis holds it: the summary, and messages only while judged (or for context). */
+class StoredCall implements Call {
+  readonly index: number;
+  readonly callId: string;
+  readonly start: Timestamp;
+  readonly end: Timestamp;
+  readonly firstMethod: string | null;
+  readonly from: string;
+  readonly to: string;
+  readonly srcIp: string;
+  readonly dstIp: string;
+  readonly messages: number;
+  readonly finalStatus: number | null;
+  readonly retransmissions: number;
+  readonly duplicates: number;
+  readonly anomalies: number;
+  /** Light copies held between batches (calls that begin with CONTEXT_METHOD). */
+  context: CapturedMessage[] | null = null;
+  private held: CapturedMessage[] | null = null;
+
+  constructor(b: CallBrief, intern: (s: string) => string) {
+    this.index = b.idx; this.callId = b.callId;
+    this.start = { sec: b.startSec, nsec: b.startNsec }; this.end = { sec: b.endSec, nsec: b.endNsec };
+    this.firstMethod = b.firstMethod === null ? null : intern(b.firstMethod);
+    this.from = intern(b.fromUser); this.to = intern(b.toUser); this.srcIp = intern(b.srcIp); this.dstIp = intern(b.dstIp);
+    this.messages = b.messages; this.finalStatus = b.finalStatus; this.retransmissions = b.retransmissions;
+    this.duplicates = b.duplicates; this.anomalies = b.anomalies;
+  }
+
+  get facts(): CallFacts {
+    throw new Error(`call ${this.index}: the store's diagnosis does not load filter facts (store/findings.ts)`);
+  }
+
+  get kept(): CapturedMessage[] | null {
+    const messages = this.held ?? this.context;
+    if (messages === null) throw new Error(`call ${this.index}: the store's diagnosis holds no messages of this call (store/findings.ts)`);
+    return messages;
+  }
+
+  set kept(messages: CapturedMessage[] | null) {
+    this.held = messages;
+  }
 }
 
-/** What EndpointHistory needs of a message that is not a REGISTER. */
-function light(m: CapturedMessage, intern: (s: string) => string): CapturedMessage {
-  const msg = m.msg.kind === 'request' ? { kind: 'request', method: m.msg.method } : { kind: 'response', status: m.msg.status };
-  return {
-    seq: m.seq, source: 0, frame: m.frame, sec: m.sec, nsec: m.nsec, srcIp: intern(m.srcIp), srcPort: m.srcPort,
-    dstIp: intern(m.dstIp), dstPort: m.dstPort, transport: m.transport, msg: msg as SipMessage,
-  };
-}
-
-/** Rows collected per call, read back in arrival order. */
-function grouped(): { add(idx: number, row: MessageRow): void; sorted(idx: number): MessageRow[] } {
-  const by = new Map<number, MessageRow[]>();
-  return {
-    add(idx, row) {
-      let list = by.get(idx);
-      if (list === undefined) by.set(idx, (list = []));
-      list.push(row);
-    },
-    sorted(idx) {
-      return (by.get(idx) ?? []).sort((a, b) => a.seq - b.seq);
-    },
-  };
-}
-
-/**
- * Findings for `targets` (default: every call), with `all` the store's calls in
- * index order. The calls' `kept` is used as scratch and left null.
- */
-export async function diagnoseStore(store: StoreBackend, all: Call[], region: string | undefined, targets: Call[] = all, mediaFiles: readonly string[] = []): Promise<StoredDiagnosis> {
+function interner(): (s: string) => string {
   const strings = new Map<string, string>();
-  const intern = (s: string): string => {
+  return (s) => {
     const known = strings.get(s);
     if (known !== undefined) return known;
     strings.set(s, s);
     return s;
   };
-  const lights = new Map<number, CapturedMessage[]>();
-  const wanted = new Set<string>();
-  // Each row is made light as it streams in: the raw bytes of the whole store are never held together.
-  await store.eachMessage(null, (idx, row) => {
-    const m = rowToMessage(row);
-    if (mediaFiles.length > 0 && m.msg.body.length > 0) for (const e of announcedEndpoints([{ kept: [m] } as Call])) wanted.add(e);
-    let list = lights.get(idx);
-    if (list === undefined) lights.set(idx, (list = []));
-    list.push(m.msg.kind === 'request' && m.msg.method.toUpperCase() === 'REGISTER' ? m : light(m, intern));
-  });
-  for (const list of lights.values()) list.sort((a, b) => a.seq - b.seq);
-  for (const call of all) call.kept = lights.get(call.index) ?? [];
+}
 
-  const findings: Finding[] = [];
-  const rows: FindingRow[] = [];
-  const options = region === undefined ? {} : { region };
-  // RTP is not stored: it is read from the captures still at hand (the run being indexed), as diagnose FILE... reads it.
-  const media = mediaFiles.length > 0 ? await collectRtp(mediaFiles, wanted) : undefined;
-  for (let i = 0; i < targets.length; i += BATCH_CALLS) {
-    const batch = targets.slice(i, i + BATCH_CALLS);
-    const full = grouped();
-    await store.eachMessage(batch.map((c) => c.index), (idx, row) => full.add(idx, row));
-    for (const call of batch) call.kept = full.sorted(call.index).map((r) => rowToMessage(r));
+/** What EndpointHistory and register.lapsed read of a message that is not a CONTEXT_METHOD request. */
+function light(b: MessageBrief, intern: (s: string) => string): CapturedMessage {
+  const msg = b.method !== null ? { kind: 'request', method: intern(b.method) } : { kind: 'response', status: b.status ?? 0 };
+  return {
+    seq: b.seq, source: 0, frame: 0, sec: b.sec, nsec: b.nsec, srcIp: intern(b.srcIp), srcPort: b.srcPort,
+    dstIp: intern(b.dstIp), dstPort: b.dstPort, transport: b.transport as MessageTransport, msg: msg as SipMessage,
+  };
+}
+
+/** A request held by its bytes: parsed when first read beyond kind and method (rarely: few rules look at other calls). */
+class LazyRequest implements SipRequest {
+  readonly kind = 'request';
+  private parsed: SipRequest | null = null;
+
+  constructor(readonly raw: Buffer, readonly method: string) {}
+
+  private get full(): SipRequest {
+    return (this.parsed ??= parseSipMessage(this.raw) as SipRequest);
+  }
+
+  get version(): string { return this.full.version; }
+  get headers(): SipHeader[] { return this.full.headers; }
+  get bodyOffset(): number { return this.full.bodyOffset; }
+  get body(): Buffer { return this.full.body; }
+  get issues(): SipRequest['issues'] { return this.full.issues; }
+  get uri(): string { return this.full.uri; }
+}
+
+function full(b: MessageBrief): CapturedMessage {
+  return rowToMessage({
+    run: 0, runCall: 0, seq: b.seq, frame: 0, sec: b.sec, nsec: b.nsec, srcIp: b.srcIp, srcPort: b.srcPort,
+    dstIp: b.dstIp, dstPort: b.dstPort, transport: b.transport, hep: null, issues: 0, method: b.method, status: b.status, raw: b.raw!,
+  });
+}
+
+/** Every call of the store (index order) with the context above, and the history of every message. */
+export interface StoreContext {
+  calls: StoredCall[];
+  /** By store index (dense: indexes are handed out in order). */
+  byIndex: (StoredCall | undefined)[];
+  history: EndpointHistory;
+}
+
+export async function loadContext(store: StoreBackend): Promise<StoreContext> {
+  const intern = interner();
+  const calls: StoredCall[] = [];
+  const byIndex: (StoredCall | undefined)[] = [];
+  await store.eachCallBrief((b) => {
+    const call = new StoredCall(b, intern);
+    calls.push(call);
+    byIndex[call.index] = call;
+  });
+  const history = new EndpointHistory([]);
+  await store.eachMessageBrief(CONTEXT_METHOD, (b) => {
+    const call = byIndex[b.idx];
+    if (call === undefined) throw new Error(`stored message ${b.seq} belongs to no call`);
+    const whole = b.raw !== null && b.method?.toUpperCase() === CONTEXT_METHOD;
+    const m = whole ? full(b) : light(b, intern);
+    history.add(call.callId, m);
+    if (call.firstMethod === CONTEXT_METHOD) (call.context ??= []).push(whole ? { ...m, msg: new LazyRequest(b.raw!, b.method!) } : m);
+  });
+  history.seal();
+  return { calls, byIndex, history };
+}
+
+export interface DiagnoseStoreOptions {
+  region?: string;
+  /** RTP of the captures at hand; absent: media judged from SDP only. */
+  media?: MediaIndex;
+  /** Receives each batch's findings (with call index and position, ready to store), in order. */
+  onBatch: (findings: Finding[], rows: FindingRow[]) => Promise<void>;
+}
+
+/** Findings for the calls `targets` (store indexes, any order; every call when null). */
+export async function diagnoseStore(store: StoreBackend, context: StoreContext, targets: readonly number[] | null, options: DiagnoseStoreOptions): Promise<void> {
+  const judged = targets === null ? context.calls : [...new Set(targets)].sort((a, b) => a - b).map((idx) => {
+    const call = context.byIndex[idx];
+    if (call === undefined) throw new Error(`no stored call ${idx} to diagnose`);
+    return call;
+  });
+  const diagnoseOptions = options.region === undefined ? {} : { region: options.region };
+  for (let i = 0; i < judged.length; i += BATCH_CALLS) {
+    const batch = judged.slice(i, i + BATCH_CALLS);
+    const rows = new Map<number, MessageRow[]>(batch.map((c) => [c.index, []]));
+    await store.eachMessage(batch.map((c) => c.index), (idx, row) => rows.get(idx)?.push(row));
+    for (const call of batch) call.kept = rows.get(call.index)!.sort((a, b) => a.seq - b.seq).map((r) => rowToMessage(r));
+    rows.clear();
+    const findings = diagnose({
+      calls: batch, allCalls: context.calls, options: diagnoseOptions, history: context.history,
+      ...(options.media === undefined ? {} : { media: options.media }),
+    });
+    for (const call of batch) call.kept = null;
+    const byCallId = new Map(batch.map((c) => [c.callId, c]));
+    const out: FindingRow[] = [];
     let last = -1;
     let pos = 0;
-    const byCall = new Map(batch.map((c) => [c.callId, c]));
-    for (const f of diagnose({ calls: batch, allCalls: all, options, ...(media === undefined ? {} : { media }) })) {
-      const call = byCall.get(f.callId);
+    for (const f of findings) {
+      const call = byCallId.get(f.callId);
       if (call === undefined) throw new Error(`finding for call ${f.callId}, which was not diagnosed`);
       pos = call.index === last ? pos + 1 : 0;
       last = call.index;
-      findings.push(f);
-      rows.push({ idx: call.index, pos, code: f.code, severity: f.severity, json: JSON.stringify(f) });
+      out.push({ idx: call.index, pos, code: f.code, severity: f.severity, json: JSON.stringify(f) });
     }
-    for (const call of batch) call.kept = lights.get(call.index) ?? [];
+    await options.onBatch(findings, out);
   }
-  for (const call of all) call.kept = null;
-  return { findings, rows };
 }

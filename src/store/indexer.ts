@@ -11,9 +11,15 @@
  * fresh CallStore — so the store answers as re-reading every indexed file would.
  *
  * Memory is bounded by calls, not bytes: the CallStore keeps summaries only,
- * messages go to the store as they are read, and findings (which depend on
- * every call of the store, so they are computed whole after each run) hold
- * full messages for one batch of calls at a time (findings.ts).
+ * and messages go to the store as they are read.
+ *
+ * Findings are then computed for the calls this run touched (new, and older
+ * ones that got messages), with every call of the store as context, and
+ * stored beside the earlier runs' findings, which stay as they were computed
+ * — a call is judged once it is indexed, against everything indexed by then
+ * (findings.ts holds one batch of calls' messages at a time). When the stored
+ * findings were not current (none yet, `--no-findings` runs, another
+ * --region), every call is judged again.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -25,8 +31,10 @@ import { loadInputs, type InputReport, type LoadOptions } from '../ingest/load.j
 import { getHeader } from '../sip/headers.js';
 import { isCleanScan } from '../sip/scan.js';
 import { utf8 } from '../sip/text.js';
-import type { IndexedFile, RunWriter, StoreBackend } from './backend.js';
-import { diagnoseStore } from './findings.js';
+import type { IndexedFile, RunWriter, StoreBackend, StoreTotals } from './backend.js';
+import { collectRtp } from '../media/collect.js';
+import { MediaIndex } from '../media/index.js';
+import { diagnoseStore, loadContext } from './findings.js';
 import { callToRow, messageToRow, rowToCall, rowToMessage, type CallPart, type CallRow } from './rows.js';
 
 export interface IndexOptions extends LoadOptions {
@@ -90,20 +98,18 @@ export async function indexFiles(files: string[], store: StoreBackend, options: 
   }
   const result: IndexResult = { reports: [], skipped, indexed: [], newCalls: 0, mergedCalls: 0, messages: 0 };
   if (todo.length === 0) {
-    if (options.findings !== false && !await findingsCurrent(store, options.region)) result.findings = await storeFindings(store, options.region);
+    if (options.findings !== false && !await findingsCurrent(store, options.region)) result.findings = await storeFindings(store, options.region, null);
     return result;
   }
 
+  // Judging only this run's calls keeps the others' findings, which must be current.
+  const incremental = options.findings !== false && await findingsCurrent(store, options.region);
   const totals = await store.totals();
   const run = totals.nextRun;
   const writer = await store.beginRun();
+  let touched: number[];
   try {
-    const recording = new RecordingStore((m, runCall) => writer.addMessage(messageToRow(m, run, runCall, totals.nextSeq + m.seq)));
-    result.reports = await loadInputs(todo.map((t) => t.file), recording, options);
-    result.reports.forEach((r, i) => { r.file = todo[i]!.name; });
-    await writer.flush();
-    result.messages = recording.messagesSeen;
-    await writeCalls(recording.calls(), run, totals.nextIdx, store, writer, result);
+    touched = await readRun(todo, run, totals, store, writer, result, options);
     for (let i = 0; i < todo.length; i++) {
       const report = result.reports[i]!;
       if (report.error !== undefined) continue; // never read: indexing it later must not be skipped
@@ -115,9 +121,24 @@ export async function indexFiles(files: string[], store: StoreBackend, options: 
     await writer.rollback().catch(() => undefined);
     throw e;
   }
-  const read = todo.filter((_, i) => result.reports[i]?.error === undefined).map((t) => t.file);
-  if (options.findings !== false) result.findings = await storeFindings(store, options.region, read);
+  if (options.findings !== false) {
+    const read = todo.filter((_, i) => result.reports[i]?.error === undefined).map((t) => t.file);
+    // RTP is not stored: it is read from the captures at hand, as diagnose FILE... reads it — unless they held no UDP but SIP.
+    const rtp = result.reports.some((r) => r.stats.nonSipDatagrams > 0);
+    const media = rtp ? await collectRtp(read, undefined) : new MediaIndex([], []);
+    result.findings = await storeFindings(store, options.region, incremental ? touched : null, media);
+  }
   return result;
+}
+
+/** Reads the run's captures into the store; returns the store indexes of the calls it touched. */
+async function readRun(todo: { file: string; name: string }[], run: number, totals: StoreTotals, store: StoreBackend, writer: RunWriter, result: IndexResult, options: IndexOptions): Promise<number[]> {
+  const recording = new RecordingStore((m, runCall) => writer.addMessage(messageToRow(m, run, runCall, totals.nextSeq + m.seq)));
+  result.reports = await loadInputs(todo.map((t) => t.file), recording, options);
+  result.reports.forEach((r, i) => { r.file = todo[i]!.name; });
+  await writer.flush();
+  result.messages = recording.messagesSeen;
+  return writeCalls(recording.calls(), run, totals.nextIdx, store, writer, result);
 }
 
 /** Every call of the store as the in-memory store would list them, in index order. */
@@ -133,16 +154,24 @@ export async function findingsCurrent(store: StoreBackend, region: string | unde
   return info !== undefined && info.run === await store.lastRun() && info.region === (region ?? '');
 }
 
-/** Findings over the whole store; RTP from `mediaFiles` (the run's captures, still at hand). */
-async function storeFindings(store: StoreBackend, region: string | undefined, mediaFiles: string[] = []): Promise<number> {
+/** Findings of the calls `touched` (all when null), stored in place of theirs; returns how many the store holds. */
+async function storeFindings(store: StoreBackend, region: string | undefined, touched: number[] | null, media?: MediaIndex): Promise<number> {
   const run = await store.lastRun();
-  const all = await allCalls(store);
-  const { rows } = await diagnoseStore(store, all, region, all, mediaFiles);
-  await store.writeFindings({ run, region: region ?? '' }, rows);
-  return rows.length;
+  const context = await loadContext(store);
+  const findings = await store.beginFindings({ run, region: region ?? '' }, touched ?? 'all');
+  try {
+    await diagnoseStore(store, context, touched, {
+      ...(region === undefined ? {} : { region }), ...(media === undefined ? {} : { media }),
+      onBatch: (_, rows) => findings.add(rows),
+    });
+    return await findings.commit();
+  } catch (e) {
+    await findings.rollback();
+    throw e;
+  }
 }
 
-async function writeCalls(calls: Call[], run: number, nextIdx: number, store: StoreBackend, writer: RunWriter, result: IndexResult): Promise<void> {
+async function writeCalls(calls: Call[], run: number, nextIdx: number, store: StoreBackend, writer: RunWriter, result: IndexResult): Promise<number[]> {
   const existing = await store.existing(calls.map((c) => c.callId));
   const parts: CallPart[] = [];
   const fresh: CallRow[] = [];
@@ -163,6 +192,7 @@ async function writeCalls(calls: Call[], run: number, nextIdx: number, store: St
   for (const idx of merged) await writer.replaceCall(await resummarise(store, idx));
   result.newCalls = fresh.length;
   result.mergedCalls = merged.length;
+  return parts.map((p) => p.idx);
 }
 
 /** The call's summary over all its stored messages, as one CallStore reading them in order makes it. */

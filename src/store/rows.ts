@@ -38,6 +38,9 @@ export interface CallRow {
   headerNames: string[];
 }
 
+/** A call's summary without the lists the filter language matches on. */
+export type CallBrief = Omit<CallRow, 'srcIps' | 'dstIps' | 'fromNumbers' | 'toNumbers' | 'diversion' | 'pai' | 'ppi' | 'headerNames'>;
+
 /** One indexing run's share of a call: its messages are stored under (run, runCall). */
 export interface CallPart {
   idx: number;
@@ -63,7 +66,26 @@ export interface MessageRow {
   hep: string | null;
   /** Issues the capture path attached (framing as well as parsing): what `anomalies` counts. */
   issues: number;
+  /** The request's method or the response's status, as parsed: what a message is without its bytes. */
+  method: string | null;
+  status: number | null;
   raw: Buffer;
+}
+
+/** A stored message without its bytes (`raw` only where asked for), with its call's store index. */
+export interface MessageBrief {
+  idx: number;
+  seq: number;
+  sec: number;
+  nsec: number;
+  srcIp: string;
+  srcPort: number;
+  dstIp: string;
+  dstPort: number;
+  transport: string;
+  method: string | null;
+  status: number | null;
+  raw: Buffer | null;
 }
 
 export const CALL_COLUMNS = [
@@ -72,9 +94,15 @@ export const CALL_COLUMNS = [
   'src_ips', 'dst_ips', 'from_numbers', 'to_numbers', 'diversion', 'pai', 'ppi', 'header_names',
 ] as const;
 
+/** The columns of a CallBrief: CALL_COLUMNS up to the lists. */
+export const CALL_BRIEF_COLUMNS = CALL_COLUMNS.slice(0, 16);
+
 export const MESSAGE_COLUMNS = [
-  'run', 'run_call', 'seq', 'frame', 'sec', 'nsec', 'src_ip', 'src_port', 'dst_ip', 'dst_port', 'transport', 'hep', 'issues', 'raw',
+  'run', 'run_call', 'seq', 'frame', 'sec', 'nsec', 'src_ip', 'src_port', 'dst_ip', 'dst_port', 'transport', 'hep', 'issues',
+  'method', 'status', 'raw',
 ] as const;
+
+export const BRIEF_COLUMNS = ['seq', 'sec', 'nsec', 'src_ip', 'src_port', 'dst_ip', 'dst_port', 'transport', 'method', 'status'] as const;
 
 export function callToRow(call: Call, idx: number): CallRow {
   const f = call.facts;
@@ -114,6 +142,8 @@ export function messageToRow(m: CapturedMessage, run: number, runCall: number, s
     hep: m.hep === undefined ? null : JSON.stringify(m.hep),
     // A clean scan has no issues by definition; asking would parse it in full.
     issues: isCleanScan(m.msg) ? 0 : m.msg.issues.length,
+    method: m.msg.kind === 'request' ? m.msg.method : null,
+    status: m.msg.kind === 'response' ? m.msg.status : null,
     // The parsed message points into the reader's chunk: copy the bytes out.
     raw: Buffer.from(m.msg.raw),
   };

@@ -122,6 +122,28 @@ export function storeSuite(kind: string, storeUrl: (label: string) => string, sk
     }
   });
 
+  test(`${kind}: a later run judges the calls it touched against everything indexed, and leaves the others' findings`, skip, () => {
+    const store = storeUrl('runs');
+    const cut = Math.floor(files.length / 2);
+    const [first, second] = [files.slice(0, cut), files.slice(cut)];
+    out(['index', ...first, '--store', store], true);
+    out(['index', ...second, '--store', store], true);
+    type F = { callId: string; code: string };
+    const json = (args: string[]): F[] => JSON.parse(out(args, true)) as F[];
+    const touched = new Set((JSON.parse(out(['calls', ...second, '--json'], true)) as { callId: string }[]).map((c) => c.callId));
+    const stored = json(['diagnose', '--store', store, '--json']);
+    const expected = [
+      ...json(['diagnose', ...first, '--json']).filter((f) => !touched.has(f.callId)),
+      ...json(['diagnose', ...first, ...second, '--json']).filter((f) => touched.has(f.callId)),
+    ];
+    // The same findings; the store lists them by call index, as diagnose FILE... does.
+    const key = (f: F): string => JSON.stringify(f);
+    assert.ok(stored.some((f) => touched.has(f.callId)) && stored.some((f) => !touched.has(f.callId)), 'findings from both runs');
+    assert.deepEqual(stored.map(key).sort(), expected.map(key).sort());
+    const order = json(['diagnose', ...first, ...second, '--json']).map((f) => f.callId).filter((id, i, a) => a.indexOf(id) === i);
+    assert.deepEqual(stored.map((f) => f.callId).filter((id, i, a) => a.indexOf(id) === i), order.filter((id) => stored.some((f) => f.callId === id)));
+  });
+
   test(`${kind}: export --store writes the .json and .txt export FILE... writes`, skip, () => {
     for (const [ext, variant] of [['json', []], ['txt', ['--where', 'srcip 192.168.*']], ['json', ['--where', 'telnum 1*']]] as [string, string[]][]) {
       const fromFiles = join(tmp, `files-${ext}-${variant.length}.${ext}`);

@@ -12,7 +12,9 @@ export interface SynthPacket {
   proto: 'udp' | 'tcp';
   srcPort: number;
   dstPort: number;
-  payload: Buffer;
+  /** Payload bytes, written by `writePayload` into the packet at `at`. */
+  payloadLength: number;
+  writePayload: (out: Buffer, at: number) => void;
   tcp?: { seq: number; ack: number; flags: string };
   /** IPv4 fragment fields (`-v` output); a non-first fragment carries no transport header. */
   frag?: { id: number; offset: number; more: boolean; udpLength?: number };
@@ -22,11 +24,15 @@ export function buildIpPacket(p: SynthPacket): Buffer {
   const withTransport = !p.frag || p.frag.offset === 0;
   const thLen = !withTransport ? 0 : p.proto === 'udp' ? 8 : 20;
   const ipLen = p.v6 ? 40 : 20;
-  const buf = Buffer.alloc(ipLen + thLen + p.payload.length);
+  const payloadLen = p.payloadLength;
+  // allocUnsafe: small packets come from Node's shared pool. The headers are zeroed here and
+  // every payload byte is written below, so no stale memory shows.
+  const buf = Buffer.allocUnsafe(ipLen + thLen + payloadLen);
+  buf.fill(0, 0, ipLen + thLen);
   const protoNum = p.proto === 'udp' ? 17 : 6;
   if (p.v6) {
     buf.writeUInt32BE(0x60000000, 0);
-    buf.writeUInt16BE(thLen + p.payload.length, 4);
+    buf.writeUInt16BE(thLen + payloadLen, 4);
     buf[6] = protoNum;
     buf[7] = 64;
     buf.set(p.src, 8);
@@ -48,10 +54,10 @@ export function buildIpPacket(p: SynthPacket): Buffer {
     const t = ipLen;
     buf.writeUInt16BE(p.srcPort, t);
     buf.writeUInt16BE(p.dstPort, t + 2);
-    if (p.proto === 'udp') buf.writeUInt16BE(Math.min(0xffff, p.frag?.udpLength ?? 8 + p.payload.length), t + 4);
+    if (p.proto === 'udp') buf.writeUInt16BE(Math.min(0xffff, p.frag?.udpLength ?? 8 + payloadLen), t + 4);
     else writeTcp(buf, t, p.tcp ?? { seq: 0, ack: 0, flags: '' });
   }
-  buf.set(p.payload, ipLen + thLen);
+  p.writePayload(buf, ipLen + thLen);
   return buf;
 }
 

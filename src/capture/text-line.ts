@@ -49,8 +49,31 @@ export function isPacketLine(line: string): boolean {
   return c >= 48 && c <= 57 && TIME.test(line);
 }
 
+/**
+ * Byte-level pre-check for `isPacketLine` on buf[s, e): false for every line the TIME
+ * pattern cannot match (almost every payload line), so only the rest become strings.
+ */
+export function mayBePacketLine(buf: Buffer, s: number, e: number): boolean {
+  const n = e - s;
+  if (n < 16) return false; // the shortest match, `HH:MM:SS.ffffff `, is 16 characters
+  if (buf[s] === 91 /* [ */) return true;
+  if (!digit(buf[s]) || !digit(buf[s + 1])) return false;
+  const c = buf[s + 2];
+  if (c === 58 /* : */) return buf[s + 5] === 58;
+  if (!digit(c) || !digit(buf[s + 3])) return false;
+  if (buf[s + 4] === 45 /* - */) return true;
+  for (let i = 4; i < 9; i++) if (!digit(buf[s + i])) return false;
+  return true;
+}
+
+function digit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
 /** Parses a packet line (with a `-v` continuation line already appended); undefined if not IP. */
 export function parsePacketLine(line: string): TextPacketLine | undefined {
+  const quick = parsePlainLine(line);
+  if (quick) return quick;
   const t = TIME.exec(line);
   if (!t) return undefined;
   const frac = t[7] ?? t[9] ?? '';
@@ -104,6 +127,93 @@ export function parsePacketLine(line: string): TextPacketLine | undefined {
   const len = LENGTH.exec(tail);
   if (len) out.length = +len[1];
   return out as TextPacketLine;
+}
+
+/**
+ * The usual `-nn` IPv4 line without `-v`, `[YYYY-MM-DD ]HH:MM:SS.frac IP a.b.c.d.port > e.f.g.h.port: …`,
+ * read by scanning characters; undefined for anything else (even where the general parse
+ * would succeed), which `parsePacketLine` then reads with its patterns. Agrees with them
+ * on every line it accepts.
+ */
+function parsePlainLine(line: string): TextPacketLine | undefined {
+  let i = 0;
+  let year = -1;
+  let month = 0;
+  let day = 0;
+  if (line.charCodeAt(4) === 45 /* - */) {
+    year = digits(line, 0, 4);
+    month = digits(line, 5, 2);
+    day = digits(line, 8, 2);
+    if (year < 0 || month < 0 || day < 0 || line.charCodeAt(7) !== 45 || line.charCodeAt(10) !== 32) return undefined;
+    i = 11;
+  }
+  const h = digits(line, i, 2);
+  const m = digits(line, i + 3, 2);
+  const sec = digits(line, i + 6, 2);
+  if (h < 0 || m < 0 || sec < 0 || line.charCodeAt(i + 2) !== 58 || line.charCodeAt(i + 5) !== 58 || line.charCodeAt(i + 8) !== 46) return undefined;
+  i += 9;
+  let frac = 0;
+  const fracStart = i;
+  for (let c = line.charCodeAt(i); c >= 48 && c <= 57; c = line.charCodeAt(++i)) frac = frac * 10 + (c - 48);
+  const fracLen = i - fracStart;
+  if (fracLen < 6 || fracLen > 9 || line.charCodeAt(i) !== 32) return undefined;
+  if (!line.startsWith('IP ', i + 1)) return undefined;
+  const srcStart = i + 4;
+  const srcDots = dottedEnd(line, srcStart);
+  if (srcDots.dots !== 4 || !line.startsWith(' > ', srcDots.end)) return undefined;
+  const dstStart = srcDots.end + 3;
+  const dstDots = dottedEnd(line, dstStart);
+  const colon = dstDots.end;
+  if (dstDots.dots !== 4 || line.charCodeAt(colon) !== 58) return undefined;
+  const afterColon = line.charCodeAt(colon + 1);
+  if (afterColon !== 32 && !Number.isNaN(afterColon)) return undefined;
+  const tail = line.slice(Math.min(line.length, colon + 2));
+  const out: TextPacketLine = {
+    sec: year < 0 ? h * 3600 + m * 60 + sec : Date.UTC(year, month - 1, day, h, m, sec) / 1000,
+    nsec: frac * 10 ** (9 - fracLen),
+    dated: year >= 0,
+    v6: false,
+    src: line.slice(srcStart, srcDots.lastDot),
+    dst: line.slice(dstStart, dstDots.lastDot),
+    srcPort: line.slice(srcDots.lastDot + 1, srcDots.end),
+    dstPort: line.slice(dstDots.lastDot + 1, colon),
+    proto: 'udp',
+  };
+  if (tail.startsWith('Flags [')) {
+    out.proto = 'tcp';
+    out.tcp = tcpInfo(tail);
+  } else if (tail.startsWith('sctp')) {
+    out.proto = 'other';
+  }
+  const len = LENGTH.exec(tail);
+  if (len) out.length = +len[1];
+  return out;
+}
+
+/** `n` decimal digits at `at` as a number, or -1. */
+function digits(s: string, at: number, n: number): number {
+  let v = 0;
+  for (let i = at; i < at + n; i++) {
+    const c = s.charCodeAt(i);
+    if (!(c >= 48 && c <= 57)) return -1;
+    v = v * 10 + (c - 48);
+  }
+  return v;
+}
+
+/** From `at`, a run of non-empty digit groups joined by single dots: where it ends, its dot count and last dot. */
+function dottedEnd(s: string, at: number): { end: number; dots: number; lastDot: number } {
+  let i = at;
+  let dots = 0;
+  let lastDot = -1;
+  for (;;) {
+    const start = i;
+    for (let c = s.charCodeAt(i); c >= 48 && c <= 57; c = s.charCodeAt(++i));
+    if (i === start) return { end: i, dots: -1, lastDot };
+    if (s.charCodeAt(i) !== 46) return { end: i, dots, lastDot };
+    lastDot = i++;
+    dots++;
+  }
 }
 
 /** Index of the `)` closing the group that opens `s` (the -v detail nests `(17)`), or -1. */

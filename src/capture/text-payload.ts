@@ -21,12 +21,27 @@ const KNOWN_METHODS = [
   'PUBLISH', 'INFO', 'REFER', 'MESSAGE', 'UPDATE',
 ];
 
+/** A dump as bytes: latin1 maps each char of a string to one byte, so offsets agree. */
+function bytesOf(dump: string | Buffer): Buffer {
+  return typeof dump === 'string' ? Buffer.from(dump, 'latin1') : dump;
+}
+
+const LF = 10;
+const SIP_VERSION = Buffer.from('SIP/2.0', 'latin1');
+
+/** `String.prototype.lastIndexOf` for one byte: `from` is clamped to [0, length). */
+function lastIndexOfByte(d: Buffer, byte: number, from: number): number {
+  for (let i = Math.min(Math.max(from, 0), d.length - 1); i >= 0; i--) if (d[i] === byte) return i;
+  return -1;
+}
+
 /** Start of the last `n` payload bytes of `dump`, counting each newline as CRLF; -1 if impossible. */
-export function startByLength(dump: string, n: number): number {
-  let pos = dump.length;
+export function startByLength(dump: string | Buffer, n: number): number {
+  const d = bytesOf(dump);
+  let pos = d.length;
   let remaining = n;
   while (remaining > 0) {
-    const nl = dump.lastIndexOf('\n', pos - 1);
+    const nl = lastIndexOfByte(d, LF, pos - 1);
     const seg = pos - (nl + 1);
     if (seg >= remaining) return pos - remaining;
     remaining -= seg;
@@ -38,27 +53,30 @@ export function startByLength(dump: string, n: number): number {
 }
 
 /** Offset of the first SIP start line in `dump`, or -1. */
-export function startBySipLine(dump: string): number {
-  for (let i = dump.indexOf('SIP/2.0'); i >= 0; i = dump.indexOf('SIP/2.0', i + 7)) {
-    const after = dump.charCodeAt(i + 7);
-    if (after === 32 /* ' ' */ && /^ \d\d\d[ \n]/.test(dump.slice(i + 7, i + 12))) return i;
-    if (after !== 10 /* \n */ && !Number.isNaN(after)) continue;
-    const req = requestStart(dump, i);
+export function startBySipLine(dump: string | Buffer): number {
+  const d = bytesOf(dump);
+  for (let i = d.indexOf(SIP_VERSION); i >= 0; i = d.indexOf(SIP_VERSION, i + 7)) {
+    const after = d[i + 7];
+    if (after === 32 /* ' ' */ && isDigit(d[i + 8]) && isDigit(d[i + 9]) && isDigit(d[i + 10]) && (d[i + 11] === 32 || d[i + 11] === LF)) return i;
+    if (after !== LF && after !== undefined) continue;
+    const req = requestStart(d, i);
     if (req >= 0) return req;
   }
   return -1;
 }
 
 /** For `… METHOD uri SIP/2.0` ending at `v`, the offset where METHOD starts, or -1. */
-function requestStart(dump: string, v: number): number {
-  if (dump.charCodeAt(v - 1) !== 32) return -1;
-  const sp = dump.lastIndexOf(' ', v - 2);
-  const lineStart = dump.lastIndexOf('\n', v) + 1;
-  if (sp <= lineStart || dump.indexOf(':', sp) > v || dump.indexOf(':', sp) < 0) return -1;
+function requestStart(d: Buffer, v: number): number {
+  if (d[v - 1] !== 32) return -1;
+  const sp = lastIndexOfByte(d, 32, v - 2);
+  const lineStart = lastIndexOfByte(d, LF, v) + 1;
+  if (sp <= lineStart) return -1;
+  const colon = d.indexOf(58 /* : */, sp);
+  if (colon > v || colon < 0) return -1;
   let m = sp;
-  while (m > lineStart && isTokenChar(dump.charCodeAt(m - 1))) m--;
+  while (m > lineStart && isTokenChar(d[m - 1])) m--;
   if (m === sp) return -1;
-  const token = dump.slice(m, sp);
+  const token = d.toString('latin1', m, sp);
   if (KNOWN_METHODS.includes(token)) return m;
   // Header noise glued in front: keep the longest known method the token ends with.
   let best = -1;
@@ -66,8 +84,12 @@ function requestStart(dump: string, v: number): number {
   if (best >= 0) return best;
   // An extension method (RFC 3261 §27.4): trust only a run of capitals.
   let u = sp;
-  while (u > m && isUpper(dump.charCodeAt(u - 1))) u--;
+  while (u > m && isUpper(d[u - 1])) u--;
   return u < sp ? u : -1;
+}
+
+function isDigit(c: number | undefined): boolean {
+  return c !== undefined && c >= 48 && c <= 57;
 }
 
 function isUpper(c: number): boolean {
@@ -83,14 +105,35 @@ function isTokenChar(c: number): boolean {
  * begin with the tail of an earlier message), else the start line (the count overshoots when
  * the payload had bare LFs, and is impossible when snaplen cut the packet).
  */
-export function payloadStart(dump: string, length: number | undefined): number {
-  const byLen = length === undefined ? -1 : startByLength(dump, length);
-  const bySip = startBySipLine(dump);
+export function payloadStart(dump: string | Buffer, length: number | undefined): number {
+  const d = bytesOf(dump);
+  const byLen = length === undefined ? -1 : startByLength(d, length);
+  const bySip = startBySipLine(d);
   if (byLen >= 0 && (bySip < 0 || byLen <= bySip)) return byLen;
   return bySip;
 }
 
+/** Bytes `rendered` stands for: each newline becomes CRLF (see header). */
+export function rebuiltLength(rendered: Buffer): number {
+  let n = rendered.length;
+  for (let i = rendered.indexOf(LF); i >= 0; i = rendered.indexOf(LF, i + 1)) n++;
+  return n;
+}
+
+/** Writes the bytes `rendered` stands for into `out` at `at` (room: `rebuiltLength`). */
+export function writeRebuilt(rendered: Buffer, out: Buffer, at: number): void {
+  let o = at;
+  for (let i = 0; i < rendered.length; i++) {
+    const c = rendered[i];
+    if (c === LF) out[o++] = 13;
+    out[o++] = c;
+  }
+}
+
 /** Rebuilds payload bytes from its rendering: newlines become CRLF (see header). */
-export function rebuildPayload(rendered: string): Buffer {
-  return Buffer.from(rendered.replaceAll('\n', '\r\n'), 'latin1');
+export function rebuildPayload(rendered: string | Buffer): Buffer {
+  const r = bytesOf(rendered);
+  const out = Buffer.allocUnsafe(rebuiltLength(r));
+  writeRebuilt(r, out, 0);
+  return out;
 }

@@ -15,9 +15,15 @@ const NAMES: Record<string, number> = {
 
 /** Port number for a printed port (digits or service name); undefined when unknown. */
 export function portNumber(text: string): number | undefined {
-  if (/^\d{1,5}$/.test(text)) {
-    const n = Number(text);
-    return n <= 65535 ? n : undefined;
+  if (text.length >= 1 && text.length <= 5) {
+    let n = 0;
+    let i = 0;
+    for (; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c < 48 || c > 57) break;
+      n = n * 10 + (c - 48);
+    }
+    if (i === text.length) return n <= 65535 ? n : undefined;
   }
   return Object.hasOwn(NAMES, text) ? NAMES[text] : undefined;
 }

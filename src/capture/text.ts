@@ -13,10 +13,11 @@
  * more than 12 hours; `-tttt` dates are taken as UTC (tcpdump prints local time: run it with TZ=UTC).
  */
 import { issue, type Issue } from '../core/issue.js';
+import { TextBlock } from './text-block.js';
 import { LinkType, type CaptureDecoder, type FrameSink } from './frame.js';
 import { buildIpPacket, parseAddress } from './text-frame.js';
-import { isPacketLine, parsePacketLine, type TextPacketLine } from './text-line.js';
-import { payloadStart, rebuildPayload, startByLength } from './text-payload.js';
+import { isPacketLine, mayBePacketLine, parsePacketLine, type TextPacketLine } from './text-line.js';
+import { payloadStart, rebuiltLength, startByLength, writeRebuilt } from './text-payload.js';
 import { portNumber } from './text-ports.js';
 
 export interface TextOptions {
@@ -28,14 +29,18 @@ export interface TextOptions {
   maxIssues?: number;
 }
 
+/** Where the current packet starts: its packet line(s), line number and byte offset. */
 interface Block {
   header: string;
   line: number;
   offset: number;
-  lines: string[];
-  size: number;
-  dumpStarted: boolean;
 }
+
+const LF = 10;
+const CR = 13;
+const EMPTY = Buffer.alloc(0);
+/** Distinct address texts remembered; the same few repeat in a capture, hostile input may not. */
+const ADDRESS_CACHE = 4096;
 
 export class TextDumpDecoder implements CaptureDecoder {
   readonly format = 'text';
@@ -45,10 +50,15 @@ export class TextDumpDecoder implements CaptureDecoder {
   private readonly baseSec: number;
   private readonly maxPacketText: number;
   private readonly maxIssues: number;
-  private rest = '';
+  /** Start of a line the last chunk did not finish (copies: a chunk is not kept). */
+  private rest: Buffer[] = [];
   private lineNo = 0;
   private offset = 0;
   private block: Block | undefined;
+  /** The block's payload lines (after the packet line and any `-v` / `-vvv` lines). */
+  private readonly dump = new TextBlock();
+  private dumpStarted = false;
+  private size = 0;
   private index = 0;
   private prevTod: number | undefined;
   private dayOffset = 0;
@@ -59,6 +69,8 @@ export class TextDumpDecoder implements CaptureDecoder {
   private suppressed = 0;
   private readonly nextSeq = new Map<string, number>();
   private readonly namesReported = new Set<string>();
+  /** Parsed address texts (IPv4, IPv6); undefined for a host name. */
+  private readonly addresses = [new Map<string, Uint8Array | undefined>(), new Map<string, Uint8Array | undefined>()];
 
   constructor(opts: TextOptions = {}) {
     const base = opts.baseDate?.getTime() ?? 0;
@@ -68,53 +80,74 @@ export class TextDumpDecoder implements CaptureDecoder {
   }
 
   push(chunk: Buffer, emit: FrameSink): void {
-    // latin1 maps bytes 1:1 to chars, so string offsets are byte offsets.
-    const text = this.rest + chunk.toString('latin1');
     let start = 0;
-    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
-      this.line(text.slice(start, nl), emit);
+    if (this.rest.length > 0) {
+      const nl = chunk.indexOf(LF);
+      if (nl < 0) {
+        this.rest.push(Buffer.from(chunk));
+        return;
+      }
+      const line = Buffer.concat([...this.rest, chunk.subarray(0, nl)]);
+      this.rest = [];
+      this.line(line, 0, line.length, emit);
       start = nl + 1;
     }
-    this.rest = text.slice(start);
+    for (let nl = chunk.indexOf(LF, start); nl >= 0; nl = chunk.indexOf(LF, start)) {
+      this.line(chunk, start, nl, emit);
+      start = nl + 1;
+    }
+    if (start < chunk.length) this.rest.push(Buffer.from(chunk.subarray(start)));
+    this.dump.detach();
   }
 
   end(emit: FrameSink): void {
-    if (this.rest !== '') this.line(this.rest, emit);
-    this.rest = '';
+    if (this.rest.length > 0) {
+      const line = Buffer.concat(this.rest);
+      this.rest = [];
+      this.line(line, 0, line.length, emit);
+    }
     this.flush(emit);
     if (this.skipped > 0) this.note('text.skipped-packets', `${this.skipped} packets were not IPv4/IPv6 UDP or TCP and were skipped`);
     if (this.lost.count > 0) this.note('text.payload-not-found', `${this.lost.count} packets (first at line ${this.lost.firstLine}) have a payload whose start cannot be found in the dump (binary data such as RTP); they were skipped`);
     if (this.suppressed > 0) this.issues.push(issue('text.more-issues', `${this.suppressed} further issues were not listed`));
   }
 
-  private line(raw: string, emit: FrameSink): void {
-    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw; // a dump saved with CRLF line ends
+  /** The line buf[s, lf): `lf` is where its LF is (or the end of input). */
+  private line(buf: Buffer, s: number, lf: number, emit: FrameSink): void {
+    const e = lf > s && buf[lf - 1] === CR ? lf - 1 : lf; // a dump saved with CRLF line ends
     this.lineNo++;
     const offset = this.offset;
-    this.offset += raw.length + 1;
-    if (isPacketLine(line)) {
-      this.flush(emit);
-      this.block = { header: line, line: this.lineNo, offset, lines: [], size: 0, dumpStarted: false };
-      return;
+    this.offset += lf - s + 1;
+    if (mayBePacketLine(buf, s, e)) {
+      const text = buf.toString('latin1', s, e);
+      if (isPacketLine(text)) {
+        this.flush(emit);
+        this.block = { header: text, line: this.lineNo, offset };
+        this.dumpStarted = false;
+        this.size = 0;
+        this.dump.reset();
+        return;
+      }
     }
     const b = this.block;
     if (!b) {
-      if (line !== '' && !line.startsWith('reading from file')) this.note('text.unrecognised-line', `line ${this.lineNo} is not part of a tcpdump packet: ${clip(line)}`, offset);
+      const text = buf.toString('latin1', s, e);
+      if (text !== '' && !text.startsWith('reading from file')) this.note('text.unrecognised-line', `line ${this.lineNo} is not part of a tcpdump packet: ${clip(text)}`, offset);
       return;
     }
-    if (!b.dumpStarted) {
+    if (!this.dumpStarted) {
       // `-v` puts the addresses on an indented second line; `-vvv` prints SIP tab-indented first.
-      if (b.lines.length === 0 && line.startsWith('    ') && !b.header.includes(' > ')) return void (b.header += ' ' + line.trim());
-      if (line.startsWith('\t')) return;
-      b.dumpStarted = true;
+      if (startsWithIndent(buf, s, e) && !b.header.includes(' > ')) return void (b.header += ' ' + buf.toString('latin1', s, e).trim());
+      if (e > s && buf[s] === 9 /* \t */) return;
+      this.dumpStarted = true;
     }
-    if (b.size + line.length > this.maxPacketText) {
-      if (b.size <= this.maxPacketText) this.note('text.packet-too-long', `packet at line ${b.line} prints more than ${this.maxPacketText} characters; the rest is dropped`, offset);
-      b.size = this.maxPacketText + 1;
+    if (this.size + (e - s) > this.maxPacketText) {
+      if (this.size <= this.maxPacketText) this.note('text.packet-too-long', `packet at line ${b.line} prints more than ${this.maxPacketText} characters; the rest is dropped`, offset);
+      this.size = this.maxPacketText + 1;
       return;
     }
-    b.lines.push(line);
-    b.size += line.length + 1;
+    this.dump.add(buf, s, e);
+    this.size += e - s + 1;
   }
 
   private flush(emit: FrameSink): void {
@@ -125,7 +158,8 @@ export class TextDumpDecoder implements CaptureDecoder {
     if (!p || p.proto === 'other') return void this.skipped++;
     const src = this.address(p.src, p.v6, b);
     const dst = this.address(p.dst, p.v6, b);
-    const dump = stripPadding(b.lines.join('\n'), p);
+    const whole = this.dump.bytes();
+    const dump = whole.subarray(0, paddingStart(whole, p));
     const frag = p.fragOffset !== undefined && (p.fragOffset > 0 || !!p.moreFragments) && !p.v6;
     const n = this.payloadLength(p, frag);
     const start = frag && p.fragOffset! > 0 ? startByLength(dump, n ?? -1) : payloadStart(dump, n);
@@ -135,7 +169,7 @@ export class TextDumpDecoder implements CaptureDecoder {
       this.lost.firstLine ||= b.line;
       return;
     }
-    const payload = start < 0 ? Buffer.alloc(0) : rebuildPayload(dump.slice(start));
+    const rendered = start < 0 ? EMPTY : dump.subarray(start);
     // A later fragment has no transport header, so tcpdump prints no ports for it.
     const laterFragment = frag && p.fragOffset! > 0;
     const srcPort = laterFragment ? 0 : portNumber(p.srcPort);
@@ -143,9 +177,11 @@ export class TextDumpDecoder implements CaptureDecoder {
     if (srcPort === undefined || dstPort === undefined) {
       return void this.note('text.unknown-port', `line ${b.line}: port name ${srcPort === undefined ? p.srcPort : p.dstPort} is not known; run tcpdump with -nn`, b.offset);
     }
+    const payloadLength = rebuiltLength(rendered);
     const data = buildIpPacket({
-      v6: p.v6, src, dst, proto: p.proto, srcPort, dstPort, payload,
-      tcp: p.proto === 'tcp' ? this.tcpFields(p, payload.length) : undefined,
+      v6: p.v6, src, dst, proto: p.proto, srcPort, dstPort, payloadLength,
+      writePayload: (out, at) => writeRebuilt(rendered, out, at),
+      tcp: p.proto === 'tcp' ? this.tcpFields(p, payloadLength) : undefined,
       frag: frag ? { id: p.ipId!, offset: p.fragOffset!, more: !!p.moreFragments, udpLength: p.length === undefined ? undefined : p.length + 8 } : undefined,
     });
     const t = this.time(p, b);
@@ -191,13 +227,25 @@ export class TextDumpDecoder implements CaptureDecoder {
   }
 
   private address(text: string, v6: boolean, b: Block): Uint8Array {
-    const a = parseAddress(text, v6);
+    const a = this.parsedAddress(text, v6);
     if (a) return a;
     if (!this.namesReported.has(text)) {
       this.namesReported.add(text);
       this.note('text.host-name', `line ${b.line}: host name ${clip(text)} stands in for an address that the dump does not show; run tcpdump with -nn`, b.offset);
     }
     return standIn(text, v6);
+  }
+
+  /** `parseAddress`, remembered (the result is only read: it is copied into each packet). */
+  private parsedAddress(text: string, v6: boolean): Uint8Array | undefined {
+    const seen = this.addresses[v6 ? 1 : 0];
+    let a = seen.get(text);
+    if (a === undefined && !seen.has(text)) {
+      a = parseAddress(text, v6);
+      if (seen.size >= ADDRESS_CACHE) seen.clear();
+      seen.set(text, a);
+    }
+    return a;
   }
 
   private note(code: string, detail: string, offset?: number): void {
@@ -219,16 +267,22 @@ function standIn(name: string, v6: boolean): Uint8Array {
 
 /**
  * `-A` prints the whole captured frame, so a short IPv4 packet on Ethernet is followed by
- * the padding up to the 46-byte minimum, shown as dots. Strip them when the lengths printed
- * tell how many there are (always with -v; for UDP from its length; not for TCP without -v).
+ * the padding up to the 46-byte minimum, shown as dots. Where they start when the lengths
+ * printed tell how many there are (always with -v; for UDP from its length; not for TCP
+ * without -v); else the dump's end.
  */
-function stripPadding(dump: string, p: TextPacketLine): string {
-  if (p.v6) return dump;
+function paddingStart(dump: Buffer, p: TextPacketLine): number {
+  if (p.v6) return dump.length;
   const ipLen = p.ipLength ?? (p.proto === 'udp' && p.length !== undefined ? 28 + p.length : undefined);
-  if (ipLen === undefined || ipLen >= 46) return dump;
+  if (ipLen === undefined || ipLen >= 46) return dump.length;
   let end = dump.length;
-  while (end > dump.length - (46 - ipLen) && dump.charCodeAt(end - 1) === 46 /* . */) end--;
-  return end === dump.length - (46 - ipLen) ? dump.slice(0, end) : dump;
+  while (end > dump.length - (46 - ipLen) && dump[end - 1] === 46 /* . */) end--;
+  return end === dump.length - (46 - ipLen) ? end : dump.length;
+}
+
+/** Does buf[s, e) start with four spaces (a `-v` continuation line)? */
+function startsWithIndent(buf: Buffer, s: number, e: number): boolean {
+  return e - s >= 4 && buf[s] === 32 && buf[s + 1] === 32 && buf[s + 2] === 32 && buf[s + 3] === 32;
 }
 
 function clip(s: string): string {

@@ -1,9 +1,10 @@
 /**
  * A call as the in-memory store holds it. A 1 GB capture has 270 000 calls,
- * so the object is lean: start and end are four small integers rather than two
- * objects of their own (`start`/`end` make one when asked), and the store's
- * bookkeeping (transactions seen, facts memo, answered) lives on the same
- * object instead of a second one per call.
+ * so it is one object, not five: start and end are four small integers rather
+ * than two objects (`start`/`end` make one when asked), the call is its own
+ * `facts` (header names kept as bit words, `headerNames` a view made when
+ * asked), and the store's bookkeeping (transaction list, facts memo,
+ * answered) lives on it too.
  */
 import type { Timestamp } from '../core/time.js';
 import { HeaderNameBits, type Call, type CallFacts, type HeaderNameIndex, type HeaderNames } from './call.js';
@@ -11,6 +12,9 @@ import type { CapturedMessage } from './captured-message.js';
 import type { FactsMemo } from './facts.js';
 
 const NO_WORDS: readonly number[] = Object.freeze([]);
+
+/** The fact lists are the call's own fields (declared here, set in the constructor). */
+export interface StoredCall extends Omit<CallFacts, 'headerNames'> {}
 
 export class StoredCall implements Call, CallFacts, FactsMemo {
   firstMethod: string | null = null;
@@ -30,13 +34,6 @@ export class StoredCall implements Call, CallFacts, FactsMemo {
   memoTo = 0;
   /** A 2xx answered the call's first method: later final responses do not change `finalStatus`. */
   answered = false;
-  srcIps: readonly string[];
-  dstIps: readonly string[];
-  fromNumbers: readonly string[];
-  toNumbers: readonly string[];
-  diversion: readonly string[];
-  pai: readonly string[];
-  ppi: readonly string[];
   /** Header names seen, as bit words over `names` (shared between calls). */
   nameWords: readonly number[];
 

@@ -10,12 +10,12 @@
  */
 import type { Call } from '../calls/call.js';
 import type { CapturedMessage } from '../calls/captured-message.js';
-import { compileFilter, type Filter } from '../calls/filter.js';
+import type { Filter } from '../calls/filter.js';
 import type { CallStore, CallStoreOptions } from '../calls/store.js';
 import type { Finding } from '../diagnose/finding.js';
 import type { StoreBackend } from '../store/backend.js';
 import { diagnoseStore, loadContext } from '../store/findings.js';
-import { allCalls, findingsCurrent } from '../store/indexer.js';
+import { findingsCurrent } from '../store/indexer.js';
 import { rowToMessage, type MessageRow } from '../store/rows.js';
 import type { Limits } from '../core/limits.js';
 import { StoreError } from '../store/backend.js';
@@ -73,15 +73,14 @@ export async function keepMessages(store: StoreBackend, calls: readonly Call[]):
 }
 
 export interface StoredCalls {
-  /** Every call of the store, in index order. */
-  all: Call[];
-  /** Those the filter keeps. */
+  /** The calls the filter keeps, in index order (the filter runs as SQL). */
   calls: Call[];
 }
 
 export async function storedCalls(store: StoreBackend, filter: Filter): Promise<StoredCalls> {
-  const all = await allCalls(store);
-  return { all, calls: all.filter(compileFilter(filter)) };
+  // Not closed here: closing the source closes the caller's store.
+  const source = await storeCallSource(store);
+  return { calls: await source.list({ filter }) };
 }
 
 /**

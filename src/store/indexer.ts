@@ -24,7 +24,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { HeaderNameIndex, type Call } from '../calls/call.js';
+import type { Call } from '../calls/call.js';
 import type { CapturedMessage } from '../calls/captured-message.js';
 import { CallStore } from '../calls/store.js';
 import { loadInputs, type InputReport, type LoadOptions } from '../ingest/load.js';
@@ -35,7 +35,7 @@ import type { IndexedFile, RunWriter, StoreBackend, StoreTotals } from './backen
 import { collectRtp } from '../media/collect.js';
 import { MediaIndex } from '../media/index.js';
 import { diagnoseStore, loadContext } from './findings.js';
-import { callToRow, messageToRow, rowToCall, rowToMessage, type CallPart, type CallRow } from './rows.js';
+import { callToRow, messageToRow, rowToMessage, type CallPart, type CallRow } from './rows.js';
 
 export interface IndexOptions extends LoadOptions {
   /** Compute and store findings after the run (default true). */
@@ -139,13 +139,6 @@ async function readRun(todo: { file: string; name: string }[], run: number, tota
   await writer.flush();
   result.messages = recording.messagesSeen;
   return writeCalls(recording.calls(), run, totals.nextIdx, store, writer, result);
-}
-
-/** Every call of the store as the in-memory store would list them, in index order. */
-export async function allCalls(store: StoreBackend): Promise<Call[]> {
-  const names = new HeaderNameIndex();
-  const rows = await store.listCalls({ where: { where: store.dialect.true, params: [], exact: true }, order: 'arrival' });
-  return rows.map((r) => rowToCall(r, names));
 }
 
 /** True when the stored findings were computed after the last run, for this region. */

@@ -51,8 +51,10 @@ export async function runDiagnose(files: string[], flags: DiagnoseFlags, io: Io,
   if (flags.store !== undefined) {
     const store = await openStoreForCommand(flags.store);
     try {
-      ({ all, calls } = await storedCalls(store, filter));
-      findings = await storedFindings(store, { all, calls }, region);
+      ({ calls } = await storedCalls(store, filter));
+      // Findings name only the judged calls: their indexes are all the text view needs.
+      all = calls;
+      findings = await storedFindings(store, { calls }, region);
     } finally {
       await store.close();
     }

@@ -32,7 +32,11 @@ export interface ListQuery {
 }
 
 export interface RunWriter {
-  /** Synchronous: called for each message while the capture is read; the store batches. */
+  /**
+   * Synchronous: called for each message while the capture is read; the store
+   * batches. `row.raw` may be a view into the reader's buffer: copy it (an
+   * appender or an encoder does) before returning, never keep it.
+   */
   addMessage(row: MessageRow): void;
   /** Waits until every message handed over so far is written. */
   flush(): Promise<void>;

@@ -165,7 +165,8 @@ async function storeFindings(store: StoreBackend, region: string | undefined, to
 }
 
 async function writeCalls(calls: Call[], run: number, nextIdx: number, store: StoreBackend, writer: RunWriter, result: IndexResult): Promise<number[]> {
-  const existing = await store.existing(calls.map((c) => c.callId));
+  // An empty store has none of them: no need to ask for 270k Call-IDs.
+  const existing = nextIdx === 0 ? new Map<string, number>() : await store.existing(calls.map((c) => c.callId));
   const parts: CallPart[] = [];
   const fresh: CallRow[] = [];
   const merged: number[] = [];

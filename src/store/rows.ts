@@ -144,8 +144,8 @@ export function messageToRow(m: CapturedMessage, run: number, runCall: number, s
     issues: isCleanScan(m.msg) ? 0 : m.msg.issues.length,
     method: m.msg.kind === 'request' ? m.msg.method : null,
     status: m.msg.kind === 'response' ? m.msg.status : null,
-    // The parsed message points into the reader's chunk: copy the bytes out.
-    raw: Buffer.from(m.msg.raw),
+    // Still a view into the reader's chunk: RunWriter.addMessage copies it before it returns.
+    raw: m.msg.raw,
   };
 }
 

@@ -191,7 +191,8 @@ writeFileSync(outFile, `# Store benchmark (issue 13)
 
 Written by \`npm run bench:store\` (bench/store.mjs). Every row is one \`sipv\` process, start-up
 included; wall and CPU (user+sys) from GNU time. The store rows answer from the index; the capture
-rows read the whole capture again, as without a store.
+rows read the whole capture again, as without a store. ClickHouse rows count the sipv client only:
+the server's CPU and memory are not in them.
 
 ${machine.map((m) => `- ${m}`).join('\n')}
 

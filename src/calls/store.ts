@@ -196,18 +196,14 @@ export class CallStore {
     const fromNumber = partyNumber(from);
     const toNumber = partyNumber(to);
     const lists = this.textLists;
-    // The facts start as what the first message will add; lists nothing is added to stay
-    // the one shared empty list. The call's own from/to/srcIp/dstIp are the strings of the
-    // shared lists: equal strings made per message would otherwise be held once per call.
-    const facts = {
+    // The call's own strings are those of the shared lists: equal strings made per
+    // message would otherwise be held once per call.
+    const addresses = {
       srcIps: m.srcIp === '' ? EMPTY : lists.share([m.srcIp]), dstIps: m.dstIp === '' ? EMPTY : lists.share([m.dstIp]),
-      fromNumbers: fromNumber === '' ? EMPTY : lists.share([fromNumber]),
-      toNumbers: toNumber === '' ? EMPTY : lists.share([toNumber]),
-      diversion: EMPTY, pai: EMPTY, ppi: EMPTY,
     };
-    const first = (list: readonly string[]): string => list[0] ?? '';
-    return new StoredCall(index, callId, m, first(facts.fromNumbers), first(facts.toNumbers), first(facts.srcIps), first(facts.dstIps),
-      facts, this.headerIndex, this.options.keep?.(index, callId) ? [] : null);
+    const shared = (s: string): string => (s === '' ? s : lists.share([s])[0]!);
+    return new StoredCall(index, callId, m, shared(fromNumber), shared(toNumber), addresses.srcIps[0] ?? '', addresses.dstIps[0] ?? '',
+      addresses, this.headerIndex, this.options.keep?.(index, callId) ? [] : null);
   }
 
   /** Adds a message's header names (bit words over this store's index); unions are shared. */

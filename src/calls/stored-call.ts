@@ -12,9 +12,14 @@ import type { CapturedMessage } from './captured-message.js';
 import type { FactsMemo } from './facts.js';
 
 const NO_WORDS: readonly number[] = Object.freeze([]);
+const NONE: readonly string[] = Object.freeze([]);
 
-/** The fact lists are the call's own fields (declared here, set in the constructor). */
-export interface StoredCall extends Omit<CallFacts, 'headerNames'> {}
+/** Numbers from Diversion / P-Asserted-Identity / P-Preferred-Identity: most calls have none. */
+interface ExtraNumbers {
+  diversion: readonly string[];
+  pai: readonly string[];
+  ppi: readonly string[];
+}
 
 export class StoredCall implements Call, CallFacts, FactsMemo {
   firstMethod: string | null = null;
@@ -36,6 +41,16 @@ export class StoredCall implements Call, CallFacts, FactsMemo {
   answered = false;
   /** Header names seen, as bit words over `names` (shared between calls). */
   nameWords: readonly number[];
+  srcIps: readonly string[];
+  dstIps: readonly string[];
+  /**
+   * From/To numbers when they are more than the call's own `from`/`to` (null: just
+   * that one): the one-element list would cost 40 bytes for every call whose
+   * number no other call shares.
+   */
+  private fromList: readonly string[] | null = null;
+  private toList: readonly string[] | null = null;
+  private extras: ExtraNumbers | null = null;
 
   constructor(
     readonly index: number,
@@ -45,20 +60,47 @@ export class StoredCall implements Call, CallFacts, FactsMemo {
     readonly to: string,
     readonly srcIp: string,
     readonly dstIp: string,
-    facts: Omit<CallFacts, 'headerNames'>,
+    /** Addresses of the first message (shared lists); the numbers start as `[from]` and `[to]`. */
+    addresses: Pick<CallFacts, 'srcIps' | 'dstIps'>,
     private readonly names: HeaderNameIndex,
     public kept: CapturedMessage[] | null,
   ) {
     this.startSec = this.endSec = at.sec;
     this.startNsec = this.endNsec = at.nsec;
-    this.srcIps = facts.srcIps;
-    this.dstIps = facts.dstIps;
-    this.fromNumbers = facts.fromNumbers;
-    this.toNumbers = facts.toNumbers;
-    this.diversion = facts.diversion;
-    this.pai = facts.pai;
-    this.ppi = facts.ppi;
+    this.srcIps = addresses.srcIps;
+    this.dstIps = addresses.dstIps;
     this.nameWords = NO_WORDS;
+  }
+
+  get fromNumbers(): readonly string[] {
+    return this.fromList ?? (this.from === '' ? NONE : [this.from]);
+  }
+
+  set fromNumbers(list: readonly string[]) {
+    this.fromList = isOwn(list, this.from) ? null : list;
+  }
+
+  get toNumbers(): readonly string[] {
+    return this.toList ?? (this.to === '' ? NONE : [this.to]);
+  }
+
+  set toNumbers(list: readonly string[]) {
+    this.toList = isOwn(list, this.to) ? null : list;
+  }
+
+  get diversion(): readonly string[] { return this.extras?.diversion ?? NONE; }
+  set diversion(list: readonly string[]) { this.setExtra('diversion', list); }
+  get pai(): readonly string[] { return this.extras?.pai ?? NONE; }
+  set pai(list: readonly string[]) { this.setExtra('pai', list); }
+  get ppi(): readonly string[] { return this.extras?.ppi ?? NONE; }
+  set ppi(list: readonly string[]) { this.setExtra('ppi', list); }
+
+  private setExtra(key: keyof ExtraNumbers, list: readonly string[]): void {
+    if (this.extras === null) {
+      if (list.length === 0) return;
+      this.extras = { diversion: NONE, pai: NONE, ppi: NONE };
+    }
+    this.extras[key] = list;
   }
 
   get facts(): CallFacts {
@@ -82,4 +124,9 @@ export class StoredCall implements Call, CallFacts, FactsMemo {
     if (sec > this.endSec || (sec === this.endSec && nsec > this.endNsec)) { this.endSec = sec; this.endNsec = nsec; }
     if (sec < this.startSec || (sec === this.startSec && nsec < this.startNsec)) { this.startSec = sec; this.startNsec = nsec; }
   }
+}
+
+/** `list` says no more than the call's own number: `[own]`, or nothing when there is none. */
+function isOwn(list: readonly string[], own: string): boolean {
+  return own === '' ? list.length === 0 : list.length === 1 && list[0] === own;
 }

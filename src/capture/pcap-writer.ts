@@ -12,7 +12,7 @@
  * Byte output only: the caller decides where the bytes go and when to flush.
  */
 import { LinkType } from './frame.js';
-import { PcapFileWriter } from './savefile-writer.js';
+import { savefileWriter, type SavefileFormat, type SavefileWriter } from './savefile-writer.js';
 
 export interface PcapPacket {
   sec: number;
@@ -36,11 +36,16 @@ export class PcapWriter {
   /** Packets written, and payloads that could not be (a UDP datagram over 64 KiB, bad address text). */
   readonly stats = { packets: 0, skipped: 0 };
   private readonly nextSeq = new Map<string, number>();
-  private readonly file: PcapFileWriter;
+  private readonly file: SavefileWriter;
 
-  /** Writes the file header at once through `write`. */
-  constructor(write: (bytes: Buffer) => void) {
-    this.file = new PcapFileWriter(write, { linkType: LinkType.ETHERNET });
+  /** Writes the file header at once through `write` (pcap; pcapng's blocks come with the first frame). */
+  constructor(write: (bytes: Buffer) => void, format: SavefileFormat = 'pcap', options: { nanoseconds?: boolean } = {}) {
+    this.file = savefileWriter(format, write, { linkType: LinkType.ETHERNET, ...options });
+  }
+
+  /** Finishes the file (an empty pcap keeps its header). */
+  end(): void {
+    this.file.end();
   }
 
   /** Writes the payload as one or more frames; false when it cannot be represented. */

@@ -17,6 +17,7 @@ import { addTlsConnections, decryptionSecretsBlock } from '../report/export/tls-
 import type { KeyLog } from '../tls/keylog.js';
 import { CliError } from './io.js';
 import { moveIntoPlace, refuseOverwrite, tempPathFor } from './output-file.js';
+import { PcapWriter } from '../capture/pcap-writer.js';
 
 export type ExportFormat = 'pcap' | 'pcapng' | 'text' | 'json';
 
@@ -28,6 +29,11 @@ export function exportFormatOf(path: string): ExportFormat {
 }
 
 export interface ExportOptions {
+  /**
+   * No capture files to copy frames from (a store): pcap/pcapng get frames rebuilt
+   * around each message with its addresses, ports and time (see `rebuildFrames`).
+   */
+  rebuild?: boolean;
   /** The key log the calls were decrypted with: pcapng export embeds the lines for the exported TLS connections. */
   keylog?: KeyLog;
   /** Replace an existing `out` (`--force`, in the shell `export FILE --force`). */
@@ -49,7 +55,7 @@ export interface ExportResult {
  */
 export async function exportCalls(files: readonly (string | undefined)[], calls: readonly Call[], out: string, options: ExportOptions = {}): Promise<ExportResult> {
   const format = exportFormatOf(out);
-  if (format === 'pcap' || format === 'pcapng') {
+  if ((format === 'pcap' || format === 'pcapng') && options.rebuild !== true) {
     if (files.includes('-')) throw new CliError('export to pcap/pcapng reads the inputs a second time, which stdin (-) cannot do: save it to a file first');
     for (const source of selectFrames(calls).keys()) {
       if (files[source] === undefined) throw new CliError(`export to ${format} copies frames from the loaded files, and some selected conversations come from a live capture: export .txt or .json, or filter them out`);
@@ -68,6 +74,8 @@ export async function exportCalls(files: readonly (string | undefined)[], calls:
       const w = new TcpdumpTextWriter(write);
       for (const call of calls) for (const m of call.kept ?? []) w.message(m);
       packets = w.packets;
+    } else if (options.rebuild === true) {
+      packets = rebuildFrames(calls, format, write);
     } else {
       packets = await copyFrames(files, calls, format, write, options.keylog);
     }
@@ -84,6 +92,32 @@ export async function exportCalls(files: readonly (string | undefined)[], calls:
   moveIntoPlace(temp, out, force);
   const messages = calls.reduce((n, c) => n + (c.kept?.length ?? 0), 0);
   return { format, calls: calls.length, messages, packets };
+}
+
+/**
+ * Frames rebuilt around the messages themselves, in arrival order across the calls
+ * (as they were read: reading the file back gives the same calls, first messages
+ * included): Ethernet / IPv4 or IPv6 / UDP or TCP with the stored addresses, ports
+ * and times — what Wireshark and sngrep need to show the calls. Messages that kept
+ * their own boundaries on the wire (UDP, SCTP, WebSocket) become one UDP datagram
+ * each, since SIP over SCTP or WebSocket may omit Content-Length and a TCP stream
+ * could not be cut back into messages; TCP and TLS (its plaintext) become TCP.
+ */
+/** Largest UDP payload of an IPv4 datagram (65,535 − 20 − 8); larger messages go as TCP. */
+const MAX_UDP_PAYLOAD = 65507;
+
+function rebuildFrames(calls: readonly Call[], format: 'pcap' | 'pcapng', write: (b: Buffer) => void): number {
+  const messages = calls.flatMap((c) => c.kept ?? []).sort((a, b) => a.seq - b.seq);
+  const writer = new PcapWriter(write, format, { nanoseconds: needsNanoseconds(calls) });
+  for (const m of messages) {
+    const stream = m.transport === 'tcp' || m.transport === 'tls' || m.msg.raw.length > MAX_UDP_PAYLOAD;
+    writer.packet({
+      sec: m.sec, nsec: m.nsec, srcIp: m.srcIp, dstIp: m.dstIp, srcPort: m.srcPort, dstPort: m.dstPort,
+      transport: stream ? 'tcp' : 'udp', payload: m.msg.raw,
+    });
+  }
+  writer.end();
+  return writer.stats.packets;
 }
 
 /**

@@ -96,11 +96,7 @@ function dayOf(sec: number): string {
 
 function toCallRow(r: Record<string, unknown>): CallRow {
   return {
-    idx: num(r['idx']), callId: r['call_id'] as string, startSec: num(r['start_sec']), startNsec: num(r['start_nsec']),
-    endSec: num(r['end_sec']), endNsec: num(r['end_nsec']), firstMethod: r['first_method'] as string | null,
-    fromUser: r['from_user'] as string, toUser: r['to_user'] as string, srcIp: r['src_ip'] as string, dstIp: r['dst_ip'] as string,
-    messages: num(r['messages']), finalStatus: r['final_status'] === null ? null : num(r['final_status']),
-    retransmissions: num(r['retransmissions']), duplicates: num(r['duplicates']), anomalies: num(r['anomalies']),
+    ...toCallBrief(r),
     srcIps: r['src_ips'] as string[], dstIps: r['dst_ips'] as string[], fromNumbers: r['from_numbers'] as string[],
     toNumbers: r['to_numbers'] as string[], diversion: r['diversion'] as string[], pai: r['pai'] as string[],
     ppi: r['ppi'] as string[], headerNames: r['header_names'] as string[],

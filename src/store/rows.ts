@@ -73,18 +73,8 @@ export interface MessageRow {
 }
 
 /** A stored message without its bytes (`raw` only where asked for), with its call's store index. */
-export interface MessageBrief {
+export interface MessageBrief extends Pick<MessageRow, 'seq' | 'sec' | 'nsec' | 'srcIp' | 'srcPort' | 'dstIp' | 'dstPort' | 'transport' | 'method' | 'status'> {
   idx: number;
-  seq: number;
-  sec: number;
-  nsec: number;
-  srcIp: string;
-  srcPort: number;
-  dstIp: string;
-  dstPort: number;
-  transport: string;
-  method: string | null;
-  status: number | null;
   raw: Buffer | null;
 }
 

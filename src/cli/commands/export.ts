@@ -32,9 +32,7 @@ export async function runExport(files: string[], flags: ExportFlags, io: Io): Pr
   checkInputs(files, flags.store);
   let calls: Call[], exitCode: number = Exit.OK;
   if (flags.store !== undefined) {
-    const format = exportFormatOf(flags.output);
-    // A store keeps SIP messages, not the frames that carried them.
-    if (format === 'pcap' || format === 'pcapng') throw new CliError(`export from a store writes .txt or .json: ${format} needs the original frames, which only the capture files have (export from them)`);
+    exportFormatOf(flags.output);
     const store = await openStoreForCommand(flags.store);
     try {
       calls = (await storedCalls(store, filter)).calls;
@@ -47,8 +45,10 @@ export async function runExport(files: string[], flags: ExportFlags, io: Io): Pr
     exitCode = loaded.exitCode;
     calls = loaded.store.calls().filter(compileFilter(filter));
   }
-  const r = await exportCalls(files, calls, flags.output, keylog === undefined ? { force } : { keylog, force });
-  const what = r.format === 'pcap' || r.format === 'pcapng' ? `, ${r.packets} frames` : r.format === 'text' ? `, ${r.packets} packets` : '';
+  // A store keeps SIP messages, not the frames that carried them: pcap/pcapng frames are rebuilt around them.
+  const rebuild = flags.store !== undefined;
+  const r = await exportCalls(files, calls, flags.output, keylog === undefined ? { force, rebuild } : { keylog, force, rebuild });
+  const what = r.format === 'pcap' || r.format === 'pcapng' ? `, ${r.packets} ${rebuild ? 'frames rebuilt from the stored messages' : 'frames'}` : r.format === 'text' ? `, ${r.packets} packets` : '';
   io.err(safeInline(`${r.calls} conversations (${r.messages} SIP messages${what}) written to ${flags.output}`) + '\n');
   return exitCode;
 }

@@ -14,8 +14,6 @@ import type { Filter } from '../calls/filter.js';
 import type { CallStore, CallStoreOptions } from '../calls/store.js';
 import type { Finding } from '../diagnose/finding.js';
 import type { StoreBackend } from '../store/backend.js';
-import { diagnoseStore, loadContext } from '../store/findings.js';
-import { findingsCurrent } from '../store/indexer.js';
 import { rowToMessage, type MessageRow } from '../store/rows.js';
 import type { Limits } from '../core/limits.js';
 import { StoreError } from '../store/backend.js';
@@ -89,6 +87,8 @@ export async function storedCalls(store: StoreBackend, filter: Filter): Promise<
  * computed now from the stored messages, one batch of calls at a time.
  */
 export async function storedFindings(store: StoreBackend, { calls }: StoredCalls, region: string | undefined): Promise<Finding[]> {
+  // Loaded here, not at the top: they bring the whole diagnosis, which `calls FILE` never needs.
+  const [{ findingsCurrent }, { diagnoseStore, loadContext }] = await Promise.all([import('../store/indexer.js'), import('../store/findings.js')]);
   if (await findingsCurrent(store, region)) {
     return (await store.findings(calls.map((c) => c.index))).map((r) => JSON.parse(r.json) as Finding);
   }

@@ -83,6 +83,12 @@ export interface StoreBackend {
   /** Store indexes of the Call-IDs that are already stored. */
   existing(callIds: string[]): Promise<Map<string, number>>;
   beginRun(): Promise<RunWriter>;
+  /**
+   * Holds other indexers off for a whole `sipv index` (numbering, file checks,
+   * findings), waiting for its turn while another holds the store; resolves to the
+   * release. Absent where the store admits one writer by itself (DuckDB's file lock).
+   */
+  exclusive?(onWait: (note: string) => void): Promise<() => Promise<void>>;
   listCalls(query: ListQuery): Promise<CallRow[]>;
   countCalls(where: SqlFilter): Promise<number>;
   callByIndex(idx: number): Promise<CallRow | undefined>;

@@ -29,6 +29,8 @@ const MESSAGE_BATCH = 20_000;
 const LOOKUP_BATCH = 5_000;
 /** A writer row older than this (seconds) belongs to an indexer that died. */
 const LOCK_STALE_S = 120;
+/** How long an indexer waits for its turn before it gives up. */
+const LOCK_WAIT_S = 30 * 60;
 
 /** A ClickHouse string literal: quotes and backslashes escaped, control bytes as \xHH. */
 export function literal(value: string): string {
@@ -238,27 +240,44 @@ class ClickHouseStore implements StoreBackend {
     return found;
   }
 
+  /** Set while `exclusive` holds the writers row: beginRun then takes no lock of its own. */
+  private held = false;
+
+  async exclusive(onWait: (note: string) => void): Promise<() => Promise<void>> {
+    const unlock = await this.takeLock(onWait);
+    this.held = true;
+    return async () => {
+      this.held = false;
+      await unlock();
+    };
+  }
+
   /**
    * Run, call and message numbers continue from max+1, so two indexers must not
    * run at once. ClickHouse has no transactions: each writer adds a live row
-   * and refuses if it then sees another live one (two starting together both
-   * refuse; neither numbers anything). A row not refreshed for LOCK_STALE_S is
-   * a writer that died.
+   * and backs off if it then sees another live one (two starting together both
+   * back off, for a random while, and try again), so several capture boxes take
+   * turns. A row not refreshed for LOCK_STALE_S is a writer that died.
    */
-  private async takeLock(): Promise<() => Promise<void>> {
+  private async takeLock(onWait: (note: string) => void = () => undefined): Promise<() => Promise<void>> {
     const { client, db } = this;
     const holder = randomUUID();
     const mark = (live: number): Promise<unknown> => client.insert({
       table: `${db}.writers`, format: 'JSONEachRow',
       values: [{ holder, host: hostname(), pid: process.pid, at: Math.floor(Date.now() / 1000), live }],
     });
-    await mark(1);
-    const others = await this.rows(`SELECT host, pid, toString(at) AS since FROM ${db}.writers FINAL
-      WHERE live = 1 AND holder != ${literal(holder)} AND at > now() - ${LOCK_STALE_S}`);
-    if (others.length > 0) {
+    const deadline = Date.now() + LOCK_WAIT_S * 1000;
+    for (let attempt = 0; ; attempt++) {
+      await mark(1);
+      const others = await this.rows(`SELECT host, pid, toString(at) AS since FROM ${db}.writers FINAL
+        WHERE live = 1 AND holder != ${literal(holder)} AND at > now() - ${LOCK_STALE_S}`);
+      if (others.length === 0) break;
       await mark(0);
       const o = others[0]!;
-      throw new StoreError(`another sipv index is writing ClickHouse database ${db} (${String(o['host'])} pid ${String(o['pid'])}, seen ${String(o['since'])}); indexers take turns: run this one when it is done`);
+      const who = `${String(o['host'])} pid ${String(o['pid'])}, seen ${String(o['since'])}`;
+      if (Date.now() > deadline) throw new StoreError(`another sipv index has been writing ClickHouse database ${db} for over ${LOCK_WAIT_S / 60} minutes (${who}); try again when it is done`);
+      if (attempt === 0) onWait(`another sipv index is writing ClickHouse database ${db} (${who}): waiting for its turn`);
+      await new Promise((r) => setTimeout(r, 200 + Math.random() * 800));
     }
     const beat = setInterval(() => { void mark(1).catch(() => undefined); }, LOCK_STALE_S * 250);
     beat.unref();
@@ -270,7 +289,7 @@ class ClickHouseStore implements StoreBackend {
 
   async beginRun(): Promise<RunWriter> {
     const { client, db } = this;
-    const unlock = await this.takeLock();
+    const unlock = this.held ? async (): Promise<void> => undefined : await this.takeLock();
     const totals = await this.totals();
     const run = totals.nextRun;
     let batch: Buffer[] = [];

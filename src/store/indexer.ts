@@ -44,6 +44,8 @@ export interface IndexOptions extends LoadOptions {
   region?: string;
   /** Display names of the files (`-` spooled to a temporary file is stored as `-`). */
   names?: string[];
+  /** Told once when another indexer holds the store and this one waits its turn. */
+  onWait?: (note: string) => void;
 }
 
 export interface IndexResult {
@@ -85,6 +87,16 @@ function callIdOf(m: CapturedMessage): string {
 }
 
 export async function indexFiles(files: string[], store: StoreBackend, options: IndexOptions = {}): Promise<IndexResult> {
+  // Several capture boxes may index into one ClickHouse: each waits its turn, then numbers from what the others wrote.
+  const release = await store.exclusive?.(options.onWait ?? (() => undefined));
+  try {
+    return await indexHeld(files, store, options);
+  } finally {
+    await release?.();
+  }
+}
+
+async function indexHeld(files: string[], store: StoreBackend, options: IndexOptions): Promise<IndexResult> {
   const skipped: IndexResult['skipped'] = [];
   const todo: { file: string; hash: string; name: string }[] = [];
   for (let i = 0; i < files.length; i++) {

@@ -61,6 +61,7 @@ export async function runIndex(files: string[], flags: IndexFlags, io: Io, env: 
     const paths = files.map((f) => (f === '-' ? spooled!.path : f));
     const result = await indexFiles(paths, store, {
       onProgress: progress?.update, limits, names: files, findings: flags.findings !== false,
+      onWait: (note) => io.err(`sipv: ${note}\n`),
       ...(region === undefined ? {} : { region }), ...(keylog === undefined ? {} : { keylog }),
     });
     progress?.finish();

@@ -23,6 +23,7 @@ import { cpus, loadavg, totalmem, release, platform } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from './args.mjs';
 import { createGzip } from 'node:zlib';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -42,18 +43,6 @@ const outFile = resolve(args.out ?? join(REPO, 'bench', 'results.md'));
 const peers = !args['no-peers'];
 const GNU_TIME = ['/usr/bin/time', '/usr/local/bin/gtime'].find((p) => existsSync(p));
 
-function parseArgs(argv) {
-  const o = {};
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (!a.startsWith('--')) throw new Error(`unexpected argument ${a}`);
-    const [k, v] = a.slice(2).split('=');
-    if (v !== undefined) o[k] = v;
-    else if (k.startsWith('no-') || argv[i + 1] === undefined || argv[i + 1].startsWith('--')) o[k] = true;
-    else o[k] = argv[++i];
-  }
-  return o;
-}
 
 function have(cmd) {
   return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;

@@ -15,12 +15,12 @@
  *                        [--clickhouse auto|off|http://host:8123] [--cache /tmp/sipv-bench]
  *                        [--out bench/store-results.md]
  */
-import { spawn, spawnSync, execFileSync } from 'node:child_process';
+import { spawnSync, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from './args.mjs';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SHARED = process.env.SIPV_SHARED ?? join(REPO, '..', 'shared');
@@ -36,16 +36,6 @@ const cache = resolve(args.cache ?? process.env.SIPV_BENCH_DIR ?? '/tmp/sipv-ben
 const outFile = resolve(args.out ?? join(REPO, 'bench', 'store-results.md'));
 const chWanted = args.clickhouse ?? 'auto';
 
-function parseArgs(argv) {
-  const o = {};
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (!a.startsWith('--')) throw new Error(`unexpected argument ${a}`);
-    const [k, v] = a.slice(2).split('=');
-    o[k] = v ?? argv[++i];
-  }
-  return o;
-}
 
 const log = (s) => process.stderr.write(s + '\n');
 
@@ -86,16 +76,12 @@ function timed(label, argv, n) {
 
 // ---------------------------------------------------------------- ClickHouse
 
-function freePort() {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => res(port)); });
-    s.on('error', rej);
-  });
-}
-
 async function ping(url) {
-  try { return (await fetch(`${url}/ping`)).ok; } catch { return false; }
+  try {
+    return (await fetch(`${url}/ping`)).ok;
+  } catch {
+    return false;
+  }
 }
 
 /** A ClickHouse HTTP URL, and how to stop it when we started it; undefined when none. */
@@ -103,29 +89,11 @@ async function clickhouse() {
   if (chWanted === 'off') return undefined;
   if (chWanted !== 'auto') return { url: chWanted.replace(/\/$/, ''), stop: () => undefined, how: 'given' };
   if (await ping('http://127.0.0.1:8123')) return { url: 'http://127.0.0.1:8123', stop: () => undefined, how: 'running on :8123' };
-  const bin = ['clickhouse-server', '/usr/sbin/clickhouse-server'].find((b) => spawnSync(b, ['--help'], { stdio: 'ignore' }).error === undefined);
-  if (bin === undefined) return undefined;
-  const dir = mkdtempSync(join(tmpdir(), 'sipv-bench-ch-'));
-  const [http, tcp] = [await freePort(), await freePort()];
-  writeFileSync(join(dir, 'config.xml'), `<yandex>
-  <logger><level>warning</level><log>${dir}/server.log</log><errorlog>${dir}/err.log</errorlog></logger>
-  <http_port>${http}</http_port><tcp_port>${tcp}</tcp_port><listen_host>127.0.0.1</listen_host>
-  <path>${dir}/data/</path><tmp_path>${dir}/tmp/</tmp_path>
-  <users_config>/etc/clickhouse-server/users.xml</users_config>
-  <default_profile>default</default_profile><default_database>default</default_database>
-  <mark_cache_size>268435456</mark_cache_size>
-</yandex>
-`);
-  const child = spawn(bin, [`--config-file=${join(dir, 'config.xml')}`], { cwd: dir, stdio: 'ignore' });
-  const url = `http://127.0.0.1:${http}`;
-  const stop = () => { child.kill('SIGTERM'); rmSync(dir, { recursive: true, force: true }); };
-  for (let i = 0; i < 150; i++) {
-    if (await ping(url)) return { url, stop, how: `private ${bin} (data in ${tmpdir()})` };
-    if (child.exitCode !== null) break;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  stop();
-  return undefined;
+  // A private server exactly as the store tests start one (built by npm run build with the tests).
+  const { startClickHouse, clickhouseBinary } = await import(join(REPO, 'dist', 'test', 'store', 'clickhouse-server.js'));
+  const server = await startClickHouse();
+  if (typeof server === 'string') return undefined;
+  return { url: server.base.replace(/^clickhouse:/, 'http:'), stop: server.stop, how: `private ${clickhouseBinary()} (data in ${tmpdir()})` };
 }
 
 // ---------------------------------------------------------------- main

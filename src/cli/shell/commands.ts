@@ -24,7 +24,7 @@ import { HEP_PORT, parseListen } from '../commands/hep.js';
 import { readKeylogFiles, warnKeylogIssues } from '../keylog-option.js';
 import type { ListenAddress } from '../../capture/hep-listener.js';
 import { contextHelp, HELP_TOPICS, topicHelp } from './help.js';
-import { messagesOf, type Session } from './session.js';
+import { MessagesUnavailable, messagesOf, type Session } from './session.js';
 import { renderShellMessage } from './render.js';
 import { diagnoseCalls } from './diagnose.js';
 import { exportFiltered } from './export.js';
@@ -344,8 +344,14 @@ async function diagnoseConversation(env: ShellEnv, args: string[]): Promise<void
 export async function withMessages(env: ShellEnv, calls: readonly Call[]): Promise<void> {
   if (calls.every((c) => c.kept !== null)) return;
   const progress = progressBar(env.io);
-  await env.session.ensureMessages(calls, progress?.update);
-  progress?.finish();
+  try {
+    await env.session.ensureMessages(calls, progress?.update);
+  } catch (e) {
+    if (e instanceof MessagesUnavailable) throw new ShellError(e.message);
+    throw e;
+  } finally {
+    progress?.finish();
+  }
 }
 
 function help(env: ShellEnv, topics: string[]): void {

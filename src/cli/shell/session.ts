@@ -9,10 +9,34 @@ import type { Call } from '../../calls/call.js';
 import type { CapturedMessage } from '../../calls/captured-message.js';
 import { compileFilter, isActive, type Condition, type Filter, type FilterClause } from '../../calls/filter.js';
 import { CallStore } from '../../calls/store.js';
+import { statSync } from 'node:fs';
 import { loadInputs, type LoadOptions } from '../../ingest/load.js';
 import { KeyLog } from '../../tls/keylog.js';
-import type { Limits } from '../../core/limits.js';
+import { formatBytes, type Limits } from '../../core/limits.js';
 import { defaultLimits } from '../limit-options.js';
+
+/** Messages a view needs cannot be read again: their file is gone or changed. */
+export class MessagesUnavailable extends Error {}
+
+interface FileStamp { size: number; mtimeMs: number }
+
+function stampOf(file: string): FileStamp | undefined {
+  try {
+    const st = statSync(file);
+    return st.isFile() ? { size: st.size, mtimeMs: st.mtimeMs } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Why `file` is no longer what was loaded (undefined: unchanged, or it was never readable). */
+function changedSince(loaded: FileStamp | undefined, file: string): string | undefined {
+  if (loaded === undefined) return undefined;
+  const now = stampOf(file);
+  if (now === undefined) return 'is gone';
+  if (now.size !== loaded.size || now.mtimeMs !== loaded.mtimeMs) return 'has changed';
+  return undefined;
+}
 
 /** Message bytes a shell session keeps in memory (see Session's constructor). */
 export const DEFAULT_KEPT_BYTES = 64 * 1024 * 1024;
@@ -67,8 +91,15 @@ export class Session {
     const wanted = new Set(missing.map((c) => c.callId));
     const again = new CallStore({ keep: (_index, callId) => wanted.has(callId) });
     const files = this.sources.slice(1).filter((f): f is string => f !== undefined);
+    const unheld = `the messages of ${missing.length === 1 ? `conversation ${missing[0]!.index} are` : `${missing.length} conversations are`} not held in memory (the shell keeps ${formatBytes(this.keptBytes)} of messages) and`;
+    for (const file of files) {
+      const why = changedSince(this.loadedAs.get(file), file);
+      if (why !== undefined) throw new MessagesUnavailable(`${unheld} ${file} ${why} since it was loaded: load it again`);
+    }
     // Same source numbers as the first load (its files in the same order), for export to pcap.
-    await loadInputs(files, again, { firstSource: 1, keylog: this.keylog, limits: this.limits, ...(onProgress === undefined ? {} : { onProgress }) });
+    const reports = await loadInputs(files, again, { firstSource: 1, keylog: this.keylog, limits: this.limits, ...(onProgress === undefined ? {} : { onProgress }) });
+    const failed = reports.find((r) => r.error !== undefined && this.loadedAs.get(r.file) !== undefined);
+    if (failed !== undefined) throw new MessagesUnavailable(`${unheld} ${failed.file} cannot be read again: ${failed.error}`);
     for (const c of missing) {
       const found = again.find(c.callId);
       c.kept = found === undefined ? [] : (found.kept ?? []);
@@ -101,15 +132,23 @@ export class Session {
   clear(): void {
     this.store = this.newStore();
     this.sources = [undefined];
+    this.loadedAs.clear();
     this.cache = undefined;
     // A conversation context would point into the discarded store.
     while (this.context.kind === 'conversation') this.stack.pop();
   }
 
+  /** Size and modification time of each loaded file that could be read, to tell when it changed since. */
+  private readonly loadedAs = new Map<string, FileStamp>();
+
   /** Registers files about to be loaded; returns the source number of the first. */
   addSources(files: readonly string[]): number {
     const first = this.sources.length;
     this.sources.push(...files);
+    for (const f of files) {
+      const stamp = stampOf(f);
+      if (stamp !== undefined) this.loadedAs.set(f, stamp);
+    }
     return first;
   }
 

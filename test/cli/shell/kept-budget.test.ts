@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultLimits } from '../../../src/cli/limit-options.js';
@@ -50,4 +50,22 @@ test('export to JSON and pcap from a session over its budget equals the kept ses
   assert.equal(budget, all);
   assert.deepEqual(readFileSync(join(dirs[1], 'calls.json')), readFileSync(join(dirs[0], 'calls.json')));
   assert.deepEqual(readFileSync(join(dirs[1], 'calls.pcap')), readFileSync(join(dirs[0], 'calls.pcap')));
+});
+
+test('a view of a call not held says so when its file has changed or is gone, and the shell goes on', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kept-gone-'));
+  const copy = join(dir, 'calls.pcap');
+  copyFileSync(FILES[0]!, copy);
+  const session = new Session(defaultLimits(), 3000);
+  await play([`load ${copy}`], session);
+  const notHeld = session.store.calls().find((c) => c.kept === null)!;
+  assert.ok(notHeld !== undefined);
+  appendFileSync(copy, Buffer.alloc(16));
+  const changed = await play([`show conversation ${notHeld.index}`, 'show conversation 0'], session);
+  assert.equal(changed.errors, 1);
+  assert.match(changed.screen, new RegExp(`% the messages of conversation ${notHeld.index} are not held in memory \\(the shell keeps 3\\.0 kB of messages\\) and \\S+calls\\.pcap has changed since it was loaded: load it again`));
+  assert.match(changed.screen, /\[0\] .* INVITE|REGISTER/, 'a held call still shows');
+  rmSync(copy);
+  const gone = await play([`show conversation ${notHeld.index}`], session);
+  assert.match(gone.screen, /calls\.pcap is gone since it was loaded: load it again/);
 });

@@ -62,7 +62,8 @@ export class StoredCall implements Call, CallFacts, FactsMemo {
     readonly dstIp: string,
     /** Addresses of the first message (shared lists); the numbers start as `[from]` and `[to]`. */
     addresses: Pick<CallFacts, 'srcIps' | 'dstIps'>,
-    private readonly names: HeaderNameIndex,
+    /** Null when the store does not gather facts (`CallStoreOptions.facts`): `facts` then throws. */
+    private readonly names: HeaderNameIndex | null,
     public kept: CapturedMessage[] | null,
   ) {
     this.startSec = this.endSec = at.sec;
@@ -104,11 +105,18 @@ export class StoredCall implements Call, CallFacts, FactsMemo {
   }
 
   get facts(): CallFacts {
+    this.nameIndex();
     return this;
   }
 
   get headerNames(): HeaderNames {
-    return new HeaderNameBits(this.names, this.nameWords);
+    return new HeaderNameBits(this.nameIndex(), this.nameWords);
+  }
+
+  /** The store's header-name index; throws when the store gathers no facts, so a filter never runs on empty ones. */
+  private nameIndex(): HeaderNameIndex {
+    if (this.names === null) throw new Error('call facts were not gathered: the store was made with facts: false');
+    return this.names;
   }
 
   get start(): Timestamp {

@@ -2,7 +2,9 @@
  * The call store's two paths give the same calls: every capture of the
  * shared corpus and the examples is read once, and each message goes to one
  * store as scanned (the ingest path) and to another fully parsed (the path of
- * live feeds and tests). Summaries and filter facts must be identical.
+ * live feeds and tests). Summaries and filter facts must be identical. A
+ * third store gathers no filter facts (`calls` without a filter): the same
+ * summaries, and asking it for facts is an error, never an empty answer.
  */
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
@@ -40,16 +42,21 @@ test('scanned and fully parsed messages build the same calls', async () => {
   for (const file of files) {
     const fast = new CallStore();
     const slow = new CallStore();
+    const bare = new CallStore({ facts: false });
     const decoder = new PacketDecoder();
     const extractor = new SipExtractor((m) => {
       if (isCleanScan(m.msg)) scanned++;
       slow.add({ ...m, msg: parseSipMessage(Buffer.from(m.msg.raw)) ?? m.msg });
       fast.add(m);
+      bare.add({ ...m });
     });
     await readCapture(file, (f) => decoder.push(f, (p) => extractor.push(p)));
     decoder.end();
     extractor.end();
     assert.deepEqual(fast.calls().map(summary), slow.calls().map(summary), file);
+    // `calls` without a filter skips the facts: the listing itself must not change.
+    assert.deepEqual(bare.calls().map(callToJson), fast.calls().map(callToJson), file);
+    for (const c of bare.calls()) assert.throws(() => c.facts, /not gathered/);
   }
   assert.ok(scanned > 1000, `the corpus exercises the scan (${scanned} messages)`);
 });

@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import type { Call } from '../../calls/call.js';
 import { callToJson, writeCallsJson } from '../../report/json.js';
 import { renderCallsTable } from '../../report/calls-text.js';
+import { isActive } from '../../calls/filter.js';
 import { addFilterOptions, filterFromFlags, type FilterFlags } from '../filter-options.js';
 import { openCallSource } from '../call-source.js';
 import { addKeylogOption, keylogFromFlags, type KeylogFlags } from '../keylog-option.js';
@@ -34,7 +35,8 @@ export function totalLine(calls: number, messages: number, summarised: number): 
 export async function runCalls(files: string[], flags: CallsFlags, io: Io): Promise<number> {
   const filter = filterFromFlags(flags);
   sortCalls([], flags.sort);
-  const { source, exitCode } = await openCallSource(files, flags.store, io, {}, keylogFromFlags(flags, io), limitsFromFlags(flags));
+  // Without a filter nothing reads the calls' filter facts: skip gathering them.
+  const { source, exitCode } = await openCallSource(files, flags.store, io, { facts: isActive(filter) }, keylogFromFlags(flags, io), limitsFromFlags(flags));
   const calls = sortCalls(await source.list({ filter }), flags.sort);
   await source.close();
   if (flags.ndjson) {

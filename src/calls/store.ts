@@ -81,6 +81,8 @@ export class CallStore {
     this.gatherFacts = options.facts ?? true;
   }
 
+  /** Whether calls get filter facts: messages for this store need their header names only then. */
+  get gathersFacts(): boolean { return this.gatherFacts; }
   /** Calls held (not counting summarised ones). */
   get size(): number { return this.ordered.length - this.head; }
   get messagesSeen(): number { return this.messageCount; }

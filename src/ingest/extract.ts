@@ -59,6 +59,8 @@ export class SipExtractor {
   private readonly parseOptions: ParseOptions;
   /** The scan knows only the default header limits: lower ones need the full parser. */
   private readonly scan: boolean;
+  /** Scanned messages carry their header names (the store's filter facts read them). */
+  private readonly headerNames: boolean;
   /** Messages whose headers were cut by `maxHeaders` / `maxHeaderBytes`. */
   private readonly headerCuts = { tooMany: 0, tooLong: 0 };
   private readonly streams = new Map<string, StreamMode>();
@@ -67,18 +69,18 @@ export class SipExtractor {
   /** Per SIP direction, the frames whose bytes the framer holds: a message's frames for export. */
   private readonly trails = new Map<string, number[]>();
 
-  /** `source` is the position of the input in the FILE... list. */
   /** TLS directions and their decrypted plaintext (issue 14). */
   readonly tls: TlsDecryptor;
 
   /** `source` is the position of the input in the FILE... list; `keylog` holds TLS secrets (SSLKEYLOGFILE). */
-  constructor(private readonly sink: MessageSink, private readonly source = 0, opts: { keylog?: KeyLog; limits?: Limits } = {}) {
+  constructor(private readonly sink: MessageSink, private readonly source = 0, opts: { keylog?: KeyLog; limits?: Limits; headerNames?: boolean } = {}) {
     this.tls = new TlsDecryptor(opts.keylog ?? new KeyLog());
     const limits = opts.limits ?? DEFAULT_LIMITS;
     this.limits = limits;
     this.tcp = new TcpReassembler({ maxBufferedBytes: limits.maxTcpBuffer, maxFlows: limits.maxTcpFlows });
     this.parseOptions = { maxHeaders: limits.maxHeaders, maxHeaderBytes: limits.maxHeaderBytes };
     this.scan = limits.maxHeaders >= DEFAULT_MAX_HEADERS && limits.maxHeaderBytes >= DEFAULT_MAX_HEADER_BYTES;
+    this.headerNames = opts.headerNames ?? true;
   }
 
   /** What each limit cut so far, one entry per limit that was reached. */
@@ -121,7 +123,7 @@ export class SipExtractor {
     const kind = sipStartLineKind(payload);
     if (kind === null) return false;
     // Clean datagrams (nearly all) take the scan; anything odd gets the full parser.
-    const msg = (this.scan ? scanSipMessage(payload, kind) : null) ?? parseSipMessage(payload, this.parseOptions);
+    const msg = (this.scan ? scanSipMessage(payload, kind, this.headerNames) : null) ?? parseSipMessage(payload, this.parseOptions);
     if (msg === null) return false;
     this.emit(msg, p, transport);
     return true;

@@ -166,7 +166,7 @@ export type ScannedMessage = ScannedRequest | ScannedResponse;
  * Scans `raw`, whose start line at offset 0 is already known to be `kind`.
  * Null when the message is not clean (see the file comment): parse it fully.
  */
-export function scanSipMessage(raw: Buffer, kind: StartLineKind): ScannedMessage | null {
+export function scanSipMessage(raw: Buffer, kind: StartLineKind, withNames = true): ScannedMessage | null {
   const nl = raw.indexOf(LF, 0);
   if (nl < 0) return null;
   const lineEnd = nl > 0 && raw[nl - 1] === CR ? nl - 1 : nl;
@@ -185,13 +185,18 @@ export function scanSipMessage(raw: Buffer, kind: StartLineKind): ScannedMessage
     const sp1 = raw.indexOf(SP, 0);
     method = methodAt(raw, sp1);
   }
-  if (!scanHeaders(raw, nl + 1)) return null;
+  if (!scanHeaders(raw, nl + 1, withNames)) return null;
   if (!bodyIsClean(raw, spans.bodyOffset)) return null;
   return kind === 'request' ? new ScannedRequest(raw, spans, method) : new ScannedResponse(raw, spans, status);
 }
 
-/** Fills `spans` from the header lines starting at `from`; false at anything the full parser would report. */
-function scanHeaders(raw: Buffer, from: number): boolean {
+/**
+ * Fills `spans` from the header lines starting at `from`; false at anything the
+ * full parser would report. Without `withNames` the names are only classified
+ * (`headerCodeAt`), not interned, and `names` is left empty: the store reads
+ * them for the filter facts alone.
+ */
+function scanHeaders(raw: Buffer, from: number, withNames: boolean): boolean {
   const s = spans;
   s.callIdS = s.callIdE = s.cseqS = s.cseqE = s.viaS = s.viaE = s.fromS = s.fromE = s.toS = s.toE = -1;
   s.extra = null;
@@ -224,15 +229,20 @@ function scanHeaders(raw: Buffer, from: number): boolean {
     if (ne === p) return false; // empty name, or a folded continuation line
     while (i < e && (c === SP || c === HTAB)) c = raw[++i]!;
     if (i >= e || c !== COLON) return false;
-    const entry = internName(raw, p, ne, h);
-    const gid = entry.gid;
-    if (gid < 0 || gid >= codeByGid.length) return false;
-    let code = codeByGid[gid]!;
-    if (code === 255) code = codeByGid[gid] = CODE_BY_NAME[entry.name] ?? HeaderCode.OTHER;
-    gidScratch[n] = gid;
-    nameScratch[n] = entry.name;
+    let code: number;
+    if (withNames) {
+      const entry = internName(raw, p, ne, h);
+      const gid = entry.gid;
+      if (gid < 0 || gid >= codeByGid.length) return false;
+      code = codeByGid[gid]!;
+      if (code === 255) code = codeByGid[gid] = CODE_BY_NAME[entry.name] ?? HeaderCode.OTHER;
+      gidScratch[n] = gid;
+      nameScratch[n] = entry.name;
+      sig = Math.imul(sig ^ gid, 0x01000193);
+    } else {
+      code = headerCodeAt(raw, p, ne);
+    }
     n++;
-    sig = Math.imul(sig ^ gid, 0x01000193);
     if (code !== HeaderCode.OTHER) {
       let vs = i + 1, ve = e;
       while (vs < ve && (raw[vs] === SP || raw[vs] === HTAB)) vs++;
@@ -283,10 +293,46 @@ function scanHeaders(raw: Buffer, from: number): boolean {
     }
     if (cl !== len - s.bodyOffset) return false;
   }
+  if (!withNames) {
+    s.names = NO_NAMES;
+    return true;
+  }
   const names = nameList(sig, n);
   if (names === null) return false;
   s.names = names;
   return true;
+}
+
+const NO_NAMES: HeaderNameList = Object.freeze({ names: Object.freeze([]) });
+
+/** Long names of the headers the store reads, by length (lower case; RFC 3261 §7.3.1: names are case-insensitive). */
+const NAMES_BY_LENGTH: readonly (readonly [string, number][])[] = (() => {
+  const out: [string, number][][] = [];
+  for (const [name, code] of Object.entries(CODE_BY_NAME)) (out[name.length] ??= []).push([name, code]);
+  return out;
+})();
+/** Compact forms (§7.3.3) of those headers, by lower-case letter. */
+const COMPACT_CODES: Readonly<Record<number, number>> = {
+  0x69: HeaderCode.CALL_ID, 0x66: HeaderCode.FROM, 0x74: HeaderCode.TO, 0x76: HeaderCode.VIA, 0x6c: HeaderCode.CONTENT_LENGTH,
+};
+
+/**
+ * `CODE_BY_NAME[canonicalName(name)]` of the token raw[s, e) without making a
+ * string. `| 0x20` lower-cases letters and leaves `-` and digits alone; the
+ * caller has checked every byte is a token character, none of which it turns
+ * into a letter or `-`.
+ */
+function headerCodeAt(raw: Buffer, s: number, e: number): number {
+  const n = e - s;
+  if (n === 1) return COMPACT_CODES[raw[s]! | 0x20] ?? HeaderCode.OTHER;
+  const candidates = NAMES_BY_LENGTH[n];
+  if (candidates === undefined) return HeaderCode.OTHER;
+  for (const [name, code] of candidates) {
+    let i = 0;
+    while (i < n && (raw[s + i]! | 0x20) === name.charCodeAt(i)) i++;
+    if (i === n) return code;
+  }
+  return HeaderCode.OTHER;
 }
 
 /** No NUL in the head (it truncates C-string peers) and valid UTF-8 in every header value. */

@@ -12,6 +12,7 @@
  */
 import { issue, type Issue } from '../core/issue.js';
 import { LinkType, type CaptureDecoder, type FrameSink } from './frame.js';
+import { finishPending, leadingBytes } from './pending.js';
 import { MAX_GAP, headerAt, isPlausible, scanForHeader, type RecordHeader, type RecordRules } from './pcap-record.js';
 
 export interface PcapOptions {
@@ -58,9 +59,32 @@ export class PcapDecoder implements CaptureDecoder {
 
   push(chunk: Buffer, emit: FrameSink): void {
     if (this.fatal) return;
-    const buf = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
+    let buf = chunk;
+    const pending = this.pending;
+    if (pending !== undefined) {
+      const done = finishPending(pending, chunk, this.bytesToFinish(pending, chunk), (head) => this.parse(head, emit, false));
+      this.base += done.used;
+      this.pending = undefined;
+      if (this.fatal) return;
+      buf = done.rest;
+    }
     const used = this.parse(buf, emit, false);
     this.keep(buf, used);
+  }
+
+  /**
+   * Bytes of `chunk` that complete the partial record in `pending` plus the next
+   * record's header, which `parse` reads to trust the record's length; Infinity
+   * (the whole chunk) when that cannot be told yet.
+   */
+  private bytesToFinish(pending: Buffer, chunk: Buffer): number {
+    const rules = this.rules;
+    if (rules === undefined || this.resyncing) return Infinity;
+    const header = leadingBytes(pending, chunk, RECORD_HEADER);
+    if (header === null) return Infinity;
+    const incl = rules.le ? header.readUInt32LE(8) : header.readUInt32BE(8);
+    if (incl > this.maxRecord) return Infinity;
+    return 2 * RECORD_HEADER + incl - pending.length;
   }
 
   end(emit: FrameSink): void {

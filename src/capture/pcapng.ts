@@ -11,6 +11,7 @@
  */
 import { issue, type Issue } from '../core/issue.js';
 import type { CaptureDecoder, FrameSink } from './frame.js';
+import { finishPending, leadingBytes } from './pending.js';
 import { readInterface, toTime, type PcapngInterface } from './pcapng-interface.js';
 import { BYTE_ORDER_MAGIC, DSB, EPB, IDB, OPB, SHB, SPB } from './pcapng-format.js';
 
@@ -50,10 +51,29 @@ export class PcapngDecoder implements CaptureDecoder {
 
   push(chunk: Buffer, emit: FrameSink): void {
     if (this.fatal) return;
-    const buf = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
+    let buf = chunk;
+    const pending = this.pending;
+    if (pending !== undefined) {
+      const done = finishPending(pending, chunk, this.bytesToFinish(pending, chunk), (head) => this.parse(head, emit, false));
+      this.base += done.used;
+      this.pending = undefined;
+      if (this.fatal) return;
+      buf = done.rest;
+    }
     const used = this.parse(buf, emit, false);
     this.pending = used < buf.length ? Buffer.from(buf.subarray(used)) : undefined;
     this.base += used;
+  }
+
+  /** Bytes of `chunk` that complete the block begun in `pending`; Infinity (the whole chunk) when that cannot be told yet. */
+  private bytesToFinish(pending: Buffer, chunk: Buffer): number {
+    if (!this.started || this.resyncing) return Infinity;
+    const header = leadingBytes(pending, chunk, 12);
+    // A Section Header Block sets its own byte order: leave it to parse().
+    if (header === null || header.readUInt32LE(0) === SHB) return Infinity;
+    const len = this.u32(header, 4);
+    if (len < 12 || len % 4 !== 0 || len > this.maxBlock) return Infinity;
+    return len - pending.length;
   }
 
   end(emit: FrameSink): void {

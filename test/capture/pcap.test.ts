@@ -43,6 +43,10 @@ test('pcap: every split point gives the same frames', () => {
   // and byte by byte
   const one = [...Array(bytes.length).keys()];
   assert.deepEqual(decodeAll(new PcapDecoder(), bytes, one), whole);
+  // and at every pair of points (a record finished from one chunk, the next one split again)
+  for (let a = 0; a <= bytes.length; a++) {
+    for (let b = a; b <= bytes.length; b++) assert.deepEqual(decodeAll(new PcapDecoder(), bytes, [a, b]), whole, `split at ${a}, ${b}`);
+  }
 });
 
 test('pcap: truncation keeps every complete record and reports the cut', () => {
@@ -87,6 +91,11 @@ test('pcap: a record that claims more bytes than it has is cut at the next heade
   const frames = decodeAll(d, bytes);
   assert.deepEqual(frames.map((f) => f.data.length), [60, 30, 33, 1]);
   assert.deepEqual(d.issues.map((i) => i.code), ['pcap.record-overrun']);
+  for (let a = 0; a <= bytes.length; a++) {
+    const split = new PcapDecoder();
+    assert.deepEqual(decodeAll(split, bytes, [a]), frames, `split at ${a}`);
+    assert.deepEqual(split.issues, d.issues, `split at ${a}`);
+  }
 });
 
 test('pcap: header in one byte order, records in the other; NULL link carrying bare IP', () => {
@@ -98,6 +107,12 @@ test('pcap: header in one byte order, records in the other; NULL link carrying b
   assert.equal(frames.length, 1);
   assert.equal(frames[0].linkType, LinkType.RAW);
   assert.deepEqual(d.issues.map((i) => i.code), ['pcap.record-byte-order', 'pcap.null-is-raw-ip']);
+  const bytes = Buffer.concat([head, recs]);
+  for (let a = 0; a <= bytes.length; a++) {
+    const split = new PcapDecoder();
+    assert.deepEqual(decodeAll(split, bytes, [a]), frames, `split at ${a}`);
+    assert.deepEqual(split.issues.map((i) => i.code), ['pcap.record-byte-order', 'pcap.null-is-raw-ip'], `split at ${a}`);
+  }
 });
 
 test('pcap: bad magic is fatal', () => {

@@ -54,6 +54,10 @@ for (const le of [true, false]) {
       assert.deepEqual(decodeAll(d, bytes, [a]), whole, `split at ${a}`);
       assert.deepEqual(d.issues, [], `split at ${a}`);
     }
+    // a block finished from one chunk while the next is split again
+    for (let a = 0; a <= bytes.length; a += 3) {
+      for (let b = a; b <= bytes.length; b += 5) assert.deepEqual(decodeAll(new PcapngDecoder(), bytes, [a, b]), whole, `split at ${a}, ${b}`);
+    }
   });
 
   test(`pcapng ${order}-endian: truncation keeps complete blocks and reports the cut`, () => {
@@ -78,6 +82,7 @@ test('pcapng: sections may change byte order; interface ids restart per section'
   const frames = decodeAll(d, bytes);
   assert.deepEqual(frames.map((f) => [f.linkType, f.sec, f.data.toString()]), [[1, 0, 'aaaa'], [101, 2, 'bbbb']]);
   assert.deepEqual(d.issues, []);
+  for (let a = 0; a <= bytes.length; a++) assert.deepEqual(decodeAll(new PcapngDecoder(), bytes, [a]), frames, `split at ${a}`);
 });
 
 test('pcapng: a damaged block length is reported and reading resumes at the next packet block', () => {
@@ -86,7 +91,7 @@ test('pcapng: a damaged block length is reported and reading resumes at the next
   broken.writeUInt32LE(0x7ffffff0, 4); // impossible length
   const good2 = epb({ iface: 0, ts: 3n, data: bytesOf('three', 8) });
   const bytes = Buffer.concat([shb(), idb({ linkType: 1 }), good1, broken, good2]);
-  for (const cuts of [[], [70], [97, 101]]) {
+  for (const cuts of [[], [70], [97, 101], ...Array.from({ length: bytes.length + 1 }, (_, a) => [a])]) {
     const d = new PcapngDecoder();
     const frames = decodeAll(d, bytes, cuts);
     assert.deepEqual(frames.map((f) => f.data.toString()), ['oneoneon', 'threethr'], `cuts ${cuts}`);

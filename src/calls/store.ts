@@ -292,44 +292,46 @@ export function transactionKey(m: Pick<CapturedMessage, 'msg'>): number {
 }
 
 /** `transactionKey` of a clean scanned message, hashing bytes where they are plain ASCII. */
-function scannedTransactionKey(s: ScannedMessage): number {
+export function scannedTransactionKey(s: ScannedMessage): number {
   const raw = s.raw;
   let h = s.cseqS < 0 ? hashString(FNV_START, '') : hashSpan(FNV_START, raw, s.cseqS, s.cseqE);
   h = s.kind === 'request' ? hashString(h, s.method) : Math.imul(h ^ s.status, FNV_PRIME);
-  // Printable ASCII without list or quoting characters: the value is its own first element.
-  let simple = true;
-  for (let i = s.viaS; i < s.viaE; i++) {
+  // One pass over the Via value finds the branch and checks the whole value is printable
+  // ASCII without list or quoting characters (then it is its own first element).
+  const e = s.viaE;
+  let bs = -1, be = -1;
+  for (let i = s.viaS; i < e; i++) {
     const c = raw[i]!;
-    if (c < 0x20 || c >= 0x7f || c === 0x2c || c === 0x22 || c === 0x3c) { simple = false; break; }
+    if (!isPlainViaByte(c)) {
+      const first = splitList(utf8(raw, s.viaS, s.viaE))[0] ?? getHeader(s, 'via') ?? '';
+      return hashString(h, branchOf(first));
+    }
+    if (c === 0x3b && bs < 0) { // ';'
+      const at = branchValueAt(raw, i + 1, e);
+      if (at >= 0) {
+        bs = at;
+        be = at;
+        // The value ends at ';', SP or anything the outer loop refuses (',' and HTAB among them).
+        while (be < e && raw[be] !== 0x3b && raw[be] !== 0x20 && isPlainViaByte(raw[be]!)) be++;
+        i = be - 1;
+      }
+    }
   }
-  if (!simple) {
-    const first = splitList(utf8(raw, s.viaS, s.viaE))[0] ?? getHeader(s, 'via') ?? '';
-    return hashString(h, branchOf(first));
-  }
-  const [bs, be] = branchSpan(raw, s.viaS, s.viaE);
-  return hashSpan(h, raw, bs, be);
+  return bs < 0 ? hashSpan(h, raw, s.viaS, e) : hashSpan(h, raw, bs, be);
 }
 
-/** `branchOf` over printable-ASCII bytes: the span of the branch value, or the whole span. */
-function branchSpan(raw: Buffer, s: number, e: number): [number, number] {
-  for (let i = s; i < e; i++) {
-    if (raw[i] !== 0x3b) continue; // ';'
-    let j = i + 1;
-    while (j < e && raw[j] === 0x20) j++;
-    if (e - j < 6 || !isBranchWord(raw, j)) continue;
-    j += 6;
-    while (j < e && raw[j] === 0x20) j++;
-    if (j >= e || raw[j] !== 0x3d) continue; // '='
-    const start = j + 1;
-    let end = start;
-    while (end < e) {
-      const c = raw[end]!;
-      if (c === 0x3b || c === 0x2c || c === 0x20 || c === 0x09) break;
-      end++;
-    }
-    return [start, end];
-  }
-  return [s, e];
+/** Printable ASCII other than `,` `"` `<`: a Via value made of these is a single element. */
+function isPlainViaByte(c: number): boolean {
+  return c >= 0x20 && c < 0x7f && c !== 0x2c && c !== 0x22 && c !== 0x3c;
+}
+
+/** After a `;` at j: the start of the branch value when `branch =` follows (spaces allowed), else -1. */
+function branchValueAt(raw: Buffer, j: number, e: number): number {
+  while (j < e && raw[j] === 0x20) j++;
+  if (e - j < 6 || !isBranchWord(raw, j)) return -1;
+  j += 6;
+  while (j < e && raw[j] === 0x20) j++;
+  return j < e && raw[j] === 0x3d ? j + 1 : -1; // '='
 }
 
 function isBranchWord(raw: Buffer, j: number): boolean {

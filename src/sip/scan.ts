@@ -305,16 +305,26 @@ function scanHeaders(raw: Buffer, from: number, withNames: boolean): boolean {
 
 const NO_NAMES: HeaderNameList = Object.freeze({ names: Object.freeze([]) });
 
-/** Long names of the headers the store reads, by length (lower case; RFC 3261 §7.3.1: names are case-insensitive). */
-const NAMES_BY_LENGTH: readonly (readonly [string, number][])[] = (() => {
-  const out: [string, number][][] = [];
-  for (const [name, code] of Object.entries(CODE_BY_NAME)) (out[name.length] ??= []).push([name, code]);
+/**
+ * The headers the store reads, by name length and first letter (`n * 32 +
+ * (letter & 31)`): no two of them share both. Names in lower case (RFC 3261
+ * §7.3.1: header names are case-insensitive).
+ */
+const BY_SHAPE: ({ bytes: Uint8Array; code: number } | undefined)[] = (() => {
+  const out: ({ bytes: Uint8Array; code: number } | undefined)[] = [];
+  for (const [name, code] of Object.entries(CODE_BY_NAME)) {
+    const shape = name.length * 32 + (name.charCodeAt(0) & 31);
+    if (out[shape] !== undefined) throw new Error(`header names ${name} and ${out[shape]!.bytes.toString()} share a shape`);
+    out[shape] = { bytes: Buffer.from(name, 'latin1'), code };
+  }
   return out;
 })();
 /** Compact forms (§7.3.3) of those headers, by lower-case letter. */
-const COMPACT_CODES: Readonly<Record<number, number>> = {
-  0x69: HeaderCode.CALL_ID, 0x66: HeaderCode.FROM, 0x74: HeaderCode.TO, 0x76: HeaderCode.VIA, 0x6c: HeaderCode.CONTENT_LENGTH,
-};
+const COMPACT_CODES = (() => {
+  const out = new Uint8Array(128);
+  for (const [letter, code] of [['i', HeaderCode.CALL_ID], ['f', HeaderCode.FROM], ['t', HeaderCode.TO], ['v', HeaderCode.VIA], ['l', HeaderCode.CONTENT_LENGTH]] as const) out[letter.charCodeAt(0)] = code;
+  return out;
+})();
 
 /**
  * `CODE_BY_NAME[canonicalName(name)]` of the token raw[s, e) without making a
@@ -324,15 +334,13 @@ const COMPACT_CODES: Readonly<Record<number, number>> = {
  */
 function headerCodeAt(raw: Buffer, s: number, e: number): number {
   const n = e - s;
-  if (n === 1) return COMPACT_CODES[raw[s]! | 0x20] ?? HeaderCode.OTHER;
-  const candidates = NAMES_BY_LENGTH[n];
-  if (candidates === undefined) return HeaderCode.OTHER;
-  for (const [name, code] of candidates) {
-    let i = 0;
-    while (i < n && (raw[s + i]! | 0x20) === name.charCodeAt(i)) i++;
-    if (i === n) return code;
-  }
-  return HeaderCode.OTHER;
+  const first = raw[s]! | 0x20;
+  if (n === 1) return first < 128 ? COMPACT_CODES[first]! : HeaderCode.OTHER;
+  const known = BY_SHAPE[n * 32 + (first & 31)];
+  if (known === undefined) return HeaderCode.OTHER;
+  const bytes = known.bytes;
+  for (let i = 0; i < n; i++) if ((raw[s + i]! | 0x20) !== bytes[i]) return HeaderCode.OTHER;
+  return known.code;
 }
 
 /** No NUL in the head (it truncates C-string peers) and valid UTF-8 in every header value. */

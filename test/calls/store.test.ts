@@ -1,6 +1,10 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { CallStore } from '../../src/calls/store.js';
+import fc from 'fast-check';
+import { CallStore, scannedTransactionKey, transactionKey } from '../../src/calls/store.js';
+import { sipStartLineKind } from '../../src/sip/detect.js';
+import { parseSipMessage } from '../../src/sip/parse.js';
+import { scanSipMessage } from '../../src/sip/scan.js';
 import { captured, request, response } from '../helpers/messages.js';
 
 const A = '10.0.0.1:5060';
@@ -89,4 +93,19 @@ test('messages without a Call-ID are grouped, not dropped, and anomalies are cou
   assert.equal(call!.callId, '');
   assert.equal(call!.messages, 1);
   assert.ok(call!.anomalies >= 1, 'missing Call-ID/CSeq/From/To are parser issues');
+});
+
+test('property: the transaction key read from scanned bytes equals the one from the parsed message', () => {
+  const viaPiece = fc.constantFrom('SIP/2.0/UDP 10.0.0.1:5060', ';branch=z9hG4bK', ';branch = ', '; BRANCH=', ';rport', ';received=1.2.3.4', ',', ' ', '\t', '"', '<', 'é', 'abc', '=', ';');
+  let scannedCount = 0;
+  fc.assert(fc.property(fc.array(viaPiece, { maxLength: 10 }), fc.boolean(), fc.nat(5), (pieces, isResponse, cseq) => {
+    const via = pieces.join('').trim() || 'SIP/2.0/UDP h';
+    const head = isResponse ? 'SIP/2.0 180 Ringing' : 'INVITE sip:b@h SIP/2.0';
+    const raw = Buffer.from(`${head}\r\nVia: ${via}\r\nFrom: <sip:a@h>;tag=1\r\nTo: <sip:b@h>\r\nCall-ID: k\r\nCSeq: ${cseq} INVITE\r\nContent-Length: 0\r\n\r\n`);
+    const scanned = scanSipMessage(raw, sipStartLineKind(raw)!);
+    if (scanned === null) return;
+    scannedCount++;
+    assert.equal(scannedTransactionKey(scanned), transactionKey({ msg: parseSipMessage(raw)! }), via);
+  }), { numRuns: 3000 });
+  assert.ok(scannedCount > 1000, `${scannedCount} of 3000 scanned`);
 });

@@ -6,7 +6,7 @@
  * Exit 1 when a finding at or above --fail-on exists, 2 on bad usage/input.
  */
 import type { Command } from 'commander';
-import { compileFilter } from '../../calls/filter.js';
+import { compileFilter, isActive } from '../../calls/filter.js';
 import { diagnose, reaches } from '../../diagnose/engine.js';
 import type { Call } from '../../calls/call.js';
 import { isSeverity, type Finding, type Severity } from '../../diagnose/finding.js';
@@ -59,7 +59,7 @@ export async function runDiagnose(files: string[], flags: DiagnoseFlags, io: Io,
       await store.close();
     }
   } else {
-    const loaded = await loadForCommand(files, io, { keep: () => true }, keylogFromFlags(flags, io, env), limitsFromFlags(flags));
+    const loaded = await loadForCommand(files, io, { keep: () => true, facts: isActive(filter) }, keylogFromFlags(flags, io, env), limitsFromFlags(flags));
     exitCode = loaded.exitCode;
     all = loaded.store.calls();
     calls = all.filter(compileFilter(filter));

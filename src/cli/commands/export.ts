@@ -5,7 +5,7 @@
  * filter can only be decided once a call is complete.
  */
 import type { Command } from 'commander';
-import { compileFilter } from '../../calls/filter.js';
+import { compileFilter, isActive } from '../../calls/filter.js';
 import { exportCalls, exportFormatOf } from '../export-run.js';
 import type { Call } from '../../calls/call.js';
 import { checkInputs, openStoreForCommand, storedCalls, keepMessages } from '../call-source.js';
@@ -41,7 +41,7 @@ export async function runExport(files: string[], flags: ExportFlags, io: Io): Pr
       await store.close();
     }
   } else {
-    const loaded = await loadForCommand(files, io, { keep: () => true }, keylog, limitsFromFlags(flags));
+    const loaded = await loadForCommand(files, io, { keep: () => true, facts: isActive(filter) }, keylog, limitsFromFlags(flags));
     exitCode = loaded.exitCode;
     calls = loaded.store.calls().filter(compileFilter(filter));
   }

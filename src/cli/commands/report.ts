@@ -5,7 +5,7 @@
  * and the diagnosis looks at calls outside the filter for context.
  */
 import type { Command } from 'commander';
-import { compileFilter } from '../../calls/filter.js';
+import { compileFilter, isActive } from '../../calls/filter.js';
 import { safeInline } from '../../core/sanitize.js';
 import { diagnose } from '../../diagnose/engine.js';
 import { collectRtp } from '../../media/collect.js';
@@ -49,7 +49,7 @@ export async function runReport(files: string[], flags: ReportFlags, io: Io, env
       await store.close();
     }
   } else {
-    const loaded = await loadForCommand(files, io, { keep: () => true }, undefined, limitsFromFlags(flags));
+    const loaded = await loadForCommand(files, io, { keep: () => true, facts: isActive(filter) }, undefined, limitsFromFlags(flags));
     exitCode = loaded.exitCode;
     const all = loaded.store.calls();
     calls = all.filter(compileFilter(filter));

@@ -39,7 +39,7 @@ export function callSelector(wanted: string): { keep: NonNullable<CallStoreOptio
 export async function runShow(files: string[], flags: ShowFlags, io: Io): Promise<number> {
   const messageNumber = flags.message === undefined ? undefined : parseMessageNumber(flags.message);
   const selector = callSelector(flags.call);
-  const { source, exitCode } = await openCallSource(files, flags.store, io, { keep: selector.keep }, keylogFromFlags(flags, io), limitsFromFlags(flags));
+  const { source, exitCode } = await openCallSource(files, flags.store, io, { keep: selector.keep, facts: false }, keylogFromFlags(flags, io), limitsFromFlags(flags));
   const call = await source.find(flags.call);
   const size = source.totalCalls;
   if (call === undefined) {

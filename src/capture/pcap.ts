@@ -12,7 +12,7 @@
  */
 import { issue, type Issue } from '../core/issue.js';
 import { LinkType, type CaptureDecoder, type FrameSink } from './frame.js';
-import { finishPending, leadingBytes } from './pending.js';
+import { ChunkedRecordDecoder, leadingBytes } from './pending.js';
 import { MAX_GAP, headerAt, isPlausible, scanForHeader, type RecordHeader, type RecordRules } from './pcap-record.js';
 
 export interface PcapOptions {
@@ -28,10 +28,9 @@ export interface PcapOptions {
 const GLOBAL_HEADER = 24;
 const RECORD_HEADER = 16;
 
-export class PcapDecoder implements CaptureDecoder {
+export class PcapDecoder extends ChunkedRecordDecoder implements CaptureDecoder {
   readonly format = 'pcap';
   readonly issues: Issue[] = [];
-  fatal: Issue | undefined;
   /** Link type from the global header; -1 until it has been read. */
   linkType = -1;
   snaplen = 0;
@@ -40,9 +39,6 @@ export class PcapDecoder implements CaptureDecoder {
   private readonly maxRecord: number;
   private readonly live: boolean;
   private rules: RecordRules | undefined;
-  private pending: Buffer | undefined;
-  /** Absolute input offset of `pending[0]` (or of the next chunk when nothing is pending). */
-  private base = 0;
   private index = 0;
   /** The last record emitted (one object, overwritten per record), for resynchronising after damage. */
   private prev: RecordHeader | undefined;
@@ -53,23 +49,9 @@ export class PcapDecoder implements CaptureDecoder {
   private overrunBy: number | undefined;
 
   constructor(opts: PcapOptions = {}) {
+    super();
     this.maxRecord = opts.maxRecord ?? 262144;
     this.live = opts.live ?? false;
-  }
-
-  push(chunk: Buffer, emit: FrameSink): void {
-    if (this.fatal) return;
-    let buf = chunk;
-    const pending = this.pending;
-    if (pending !== undefined) {
-      const done = finishPending(pending, chunk, this.bytesToFinish(pending, chunk), (head) => this.parse(head, emit, false));
-      this.base += done.used;
-      this.pending = undefined;
-      if (this.fatal) return;
-      buf = done.rest;
-    }
-    const used = this.parse(buf, emit, false);
-    this.keep(buf, used);
   }
 
   /**
@@ -77,7 +59,7 @@ export class PcapDecoder implements CaptureDecoder {
    * record's header, which `parse` reads to trust the record's length; Infinity
    * (the whole chunk) when that cannot be told yet.
    */
-  private bytesToFinish(pending: Buffer, chunk: Buffer): number {
+  protected bytesToFinish(pending: Buffer, chunk: Buffer): number {
     const rules = this.rules;
     if (rules === undefined || this.resyncing) return Infinity;
     const header = leadingBytes(pending, chunk, RECORD_HEADER);
@@ -113,13 +95,7 @@ export class PcapDecoder implements CaptureDecoder {
     return headerAt(buf, at, this.rules!).incl - this.overrunBy === left - RECORD_HEADER;
   }
 
-  /** Keeps only the unconsumed tail (a partial record) and advances the offset. */
-  private keep(buf: Buffer, used: number): void {
-    this.pending = used < buf.length ? Buffer.from(buf.subarray(used)) : undefined;
-    this.base += used;
-  }
-
-  private parse(buf: Buffer, emit: FrameSink, atEnd: boolean): number {
+  protected parse(buf: Buffer, emit: FrameSink, atEnd: boolean): number {
     let p = 0;
     if (this.rules === undefined) {
       if (buf.length < GLOBAL_HEADER) return 0;

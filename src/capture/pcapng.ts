@@ -11,7 +11,7 @@
  */
 import { issue, type Issue } from '../core/issue.js';
 import type { CaptureDecoder, FrameSink } from './frame.js';
-import { finishPending, leadingBytes } from './pending.js';
+import { ChunkedRecordDecoder, leadingBytes } from './pending.js';
 import { readInterface, toTime, type PcapngInterface } from './pcapng-interface.js';
 import { BYTE_ORDER_MAGIC, DSB, EPB, IDB, OPB, SHB, SPB } from './pcapng-format.js';
 
@@ -24,10 +24,9 @@ export interface PcapngOptions {
 
 const BOM = BYTE_ORDER_MAGIC;
 
-export class PcapngDecoder implements CaptureDecoder {
+export class PcapngDecoder extends ChunkedRecordDecoder implements CaptureDecoder {
   readonly format = 'pcapng';
   readonly issues: Issue[] = [];
-  fatal: Issue | undefined;
   /** Decryption Secrets Blocks seen so far (`data` is a copy). */
   readonly secrets: { type: number; data: Buffer }[] = [];
   interfaces: PcapngInterface[] = [];
@@ -37,36 +36,19 @@ export class PcapngDecoder implements CaptureDecoder {
   private le = true;
   private started = false;
   private resyncing = false;
-  private pending: Buffer | undefined;
-  private base = 0;
   private index = 0;
   /** SPBs carry no time; they get the previous packet's, so order stays sane. */
   private lastSec = 0;
   private lastNsec = 0;
 
   constructor(opts: PcapngOptions = {}) {
+    super();
     this.maxBlock = opts.maxBlock ?? 16 * 1024 * 1024;
     this.onSecrets = opts.onSecrets;
   }
 
-  push(chunk: Buffer, emit: FrameSink): void {
-    if (this.fatal) return;
-    let buf = chunk;
-    const pending = this.pending;
-    if (pending !== undefined) {
-      const done = finishPending(pending, chunk, this.bytesToFinish(pending, chunk), (head) => this.parse(head, emit, false));
-      this.base += done.used;
-      this.pending = undefined;
-      if (this.fatal) return;
-      buf = done.rest;
-    }
-    const used = this.parse(buf, emit, false);
-    this.pending = used < buf.length ? Buffer.from(buf.subarray(used)) : undefined;
-    this.base += used;
-  }
-
   /** Bytes of `chunk` that complete the block begun in `pending`; Infinity (the whole chunk) when that cannot be told yet. */
-  private bytesToFinish(pending: Buffer, chunk: Buffer): number {
+  protected bytesToFinish(pending: Buffer, chunk: Buffer): number {
     if (!this.started || this.resyncing) return Infinity;
     const header = leadingBytes(pending, chunk, 12);
     // A Section Header Block sets its own byte order: leave it to parse().
@@ -96,7 +78,7 @@ export class PcapngDecoder implements CaptureDecoder {
     return this.le ? buf.readUInt32LE(p) : buf.readUInt32BE(p);
   }
 
-  private parse(buf: Buffer, emit: FrameSink, atEnd: boolean): number {
+  protected parse(buf: Buffer, emit: FrameSink, atEnd: boolean): number {
     let p = 0;
     while (p + 12 <= buf.length) {
       if (this.resyncing) {

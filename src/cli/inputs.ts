@@ -6,6 +6,8 @@
 import { safeInline } from '../core/sanitize.js';
 import type { Issue } from '../core/issue.js';
 import { DEFAULT_LIMITS, limitWarning, type LimitHit, type Limits } from '../core/limits.js';
+import type { Call } from '../calls/call.js';
+import { compileFilter, isActive, type Filter } from '../calls/filter.js';
 import { CallStore, type CallStoreOptions } from '../calls/store.js';
 import { loadInputs, type InputReport } from '../ingest/load.js';
 import type { KeyLog } from '../tls/keylog.js';
@@ -35,6 +37,24 @@ export async function loadForCommand(files: string[], io: Io, storeOptions: Call
   const summary = callSummaryWarning(store.summarised, limits);
   if (summary !== undefined) io.err(summary + '\n');
   return { store, reports, exitCode };
+}
+
+export interface LoadedCalls {
+  /** Every call in the inputs, messages kept. */
+  all: Call[];
+  /** The calls `filter` keeps. */
+  calls: Call[];
+  exitCode: number;
+}
+
+/**
+ * Loads the inputs keeping every message (diagnose, report, export) and applies
+ * `filter`; the calls' filter facts are gathered only when the filter needs them.
+ */
+export async function loadFiltered(files: string[], io: Io, filter: Filter, keylog?: KeyLog, limits?: Limits): Promise<LoadedCalls> {
+  const loaded = await loadForCommand(files, io, { keep: () => true, facts: isActive(filter) }, keylog, limits);
+  const all = loaded.store.calls();
+  return { all, calls: isActive(filter) ? all.filter(compileFilter(filter)) : all, exitCode: loaded.exitCode };
 }
 
 function where(i: Issue): string {

@@ -6,7 +6,6 @@
  * Exit 1 when a finding at or above --fail-on exists, 2 on bad usage/input.
  */
 import type { Command } from 'commander';
-import { compileFilter, isActive } from '../../calls/filter.js';
 import { diagnose, reaches } from '../../diagnose/engine.js';
 import type { Call } from '../../calls/call.js';
 import { isSeverity, type Finding, type Severity } from '../../diagnose/finding.js';
@@ -16,7 +15,7 @@ import { renderFindings } from '../../report/findings-text.js';
 import { collectRtp } from '../../media/collect.js';
 import { announcedEndpoints } from '../../media/index.js';
 import { addFilterOptions, filterFromFlags, type FilterFlags } from '../filter-options.js';
-import { loadForCommand } from '../inputs.js';
+import { loadFiltered } from '../inputs.js';
 import { addKeylogOption, keylogFromFlags, type KeylogFlags } from '../keylog-option.js';
 import { addLimitOptions, limitsFromFlags, type LimitFlags } from '../limit-options.js';
 import { CliError, Exit, type Io } from '../io.js';
@@ -59,10 +58,7 @@ export async function runDiagnose(files: string[], flags: DiagnoseFlags, io: Io,
       await store.close();
     }
   } else {
-    const loaded = await loadForCommand(files, io, { keep: () => true, facts: isActive(filter) }, keylogFromFlags(flags, io, env), limitsFromFlags(flags));
-    exitCode = loaded.exitCode;
-    all = loaded.store.calls();
-    calls = all.filter(compileFilter(filter));
+    ({ all, calls, exitCode } = await loadFiltered(files, io, filter, keylogFromFlags(flags, io, env), limitsFromFlags(flags)));
     // RTP only for the calls being judged (media.one-way); a second read keeps the SIP path lean.
     const media = await collectRtp(files, announcedEndpoints(calls));
     findings = diagnose({ calls, allCalls: all, options: region === undefined ? {} : { region }, media });

@@ -5,15 +5,14 @@
  * filter can only be decided once a call is complete.
  */
 import type { Command } from 'commander';
-import { compileFilter, isActive } from '../../calls/filter.js';
 import { exportCalls, exportFormatOf } from '../export-run.js';
 import type { Call } from '../../calls/call.js';
 import { checkInputs, openStoreForCommand, storedCalls, keepMessages } from '../call-source.js';
 import { addFilterOptions, filterFromFlags, type FilterFlags } from '../filter-options.js';
-import { loadForCommand } from '../inputs.js';
+import { loadFiltered } from '../inputs.js';
 import { addKeylogOption, keylogFromFlags, type KeylogFlags } from '../keylog-option.js';
 import { addLimitOptions, limitsFromFlags, type LimitFlags } from '../limit-options.js';
-import { CliError, Exit, type Io } from '../io.js';
+import { Exit, type Io } from '../io.js';
 import { refuseOverwrite } from '../output-file.js';
 import { safeInline } from '../../core/sanitize.js';
 
@@ -41,9 +40,7 @@ export async function runExport(files: string[], flags: ExportFlags, io: Io): Pr
       await store.close();
     }
   } else {
-    const loaded = await loadForCommand(files, io, { keep: () => true, facts: isActive(filter) }, keylog, limitsFromFlags(flags));
-    exitCode = loaded.exitCode;
-    calls = loaded.store.calls().filter(compileFilter(filter));
+    ({ calls, exitCode } = await loadFiltered(files, io, filter, keylog, limitsFromFlags(flags)));
   }
   // A store keeps SIP messages, not the frames that carried them: pcap/pcapng frames are rebuilt around them.
   const rebuild = flags.store !== undefined;

@@ -5,7 +5,6 @@
  * and the diagnosis looks at calls outside the filter for context.
  */
 import type { Command } from 'commander';
-import { compileFilter, isActive } from '../../calls/filter.js';
 import { safeInline } from '../../core/sanitize.js';
 import { diagnose } from '../../diagnose/engine.js';
 import { collectRtp } from '../../media/collect.js';
@@ -14,7 +13,7 @@ import { buildReport } from '../../report/html/model.js';
 import { renderReportHtml } from '../../report/html/page.js';
 import { regionFromEnv } from './diagnose.js';
 import { addFilterOptions, filterFromFlags, type FilterFlags } from '../filter-options.js';
-import { loadForCommand } from '../inputs.js';
+import { loadFiltered } from '../inputs.js';
 import { addLimitOptions, limitsFromFlags, type LimitFlags } from '../limit-options.js';
 import { CliError, Exit, type Io } from '../io.js';
 import type { Call } from '../../calls/call.js';
@@ -49,10 +48,10 @@ export async function runReport(files: string[], flags: ReportFlags, io: Io, env
       await store.close();
     }
   } else {
-    const loaded = await loadForCommand(files, io, { keep: () => true, facts: isActive(filter) }, undefined, limitsFromFlags(flags));
+    const loaded = await loadFiltered(files, io, filter, undefined, limitsFromFlags(flags));
     exitCode = loaded.exitCode;
-    const all = loaded.store.calls();
-    calls = all.filter(compileFilter(filter));
+    const all = loaded.all;
+    calls = loaded.calls;
     // The same findings as sipv diagnose, media.one-way included (RTP from a second read).
     const media = await collectRtp(files, announcedEndpoints(calls));
     findings = diagnose({ calls, allCalls: all, options: region === undefined ? {} : { region }, media });

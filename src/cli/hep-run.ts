@@ -5,7 +5,6 @@
  * stops on the caller's AbortSignal (Ctrl-C), `--duration` or `--count`;
  * flushes the file and returns the numbers for the summary.
  */
-import type { WriteStream } from 'node:fs';
 import { HepListener, type BoundAddress, type ListenAddress } from '../capture/hep-listener.js';
 import { PcapWriter } from '../capture/pcap-writer.js';
 import type { CallStore } from '../calls/store.js';

@@ -5,7 +5,6 @@
  * AbortSignal), `--duration` or `--count`, flushes `-w FILE`, and returns the
  * numbers for the summary line.
  */
-import type { WriteStream } from 'node:fs';
 import { LiveCapture, type CaptureTool } from '../capture/live.js';
 import type { CallStore } from '../calls/store.js';
 import { createFeed } from '../ingest/feed.js';

@@ -52,7 +52,7 @@ export function outbound(before: string, after: string, at: number, offset = 0, 
 /** Every occurrence of the phone's address replaced by the public one: what the kernel ALG does. */
 export function algRewrite(text: string): string {
   const out = text.replaceAll('192.168.20.100', '203.0.113.1');
-  const [head, body = ''] = out.split(/\r?\n\r?\n/);
+  const [, body = ''] = out.split(/\r?\n\r?\n/);
   if (body === '') return out;
   return out.replace(/Content-Length: \d+/, `Content-Length: ${Buffer.byteLength(body)}`);
 }

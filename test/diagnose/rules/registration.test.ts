@@ -7,7 +7,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { codes, request, response, run } from '../build.js';
+import { request, response, run } from '../build.js';
 import type { CapturedMessage } from '../../../src/calls/captured-message.js';
 import type { Finding } from '../../../src/diagnose/finding.js';
 import { RULES } from '../../../src/diagnose/rules/index.js';

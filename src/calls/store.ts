@@ -69,7 +69,8 @@ export class CallStore {
   private head = 0;
   private base = 0;
   private readonly maxCalls: number;
-  private readonly gatherFacts: boolean;
+  /** Whether calls get filter facts (`CallStoreOptions.facts`): messages for this store need their header names only then. */
+  readonly gathersFacts: boolean;
   readonly summarised: CallSummary = { calls: 0, messages: 0, byFirstMethod: new Map(), byFinalStatus: new Map() };
   /** Header-name bitset of each scanned name layout, in this store's name index. */
   private readonly layoutWords = new Map<HeaderNameList, readonly number[]>();
@@ -78,11 +79,9 @@ export class CallStore {
 
   constructor(private readonly options: CallStoreOptions = {}) {
     this.maxCalls = options.maxCalls ?? Infinity;
-    this.gatherFacts = options.facts ?? true;
+    this.gathersFacts = options.facts ?? true;
   }
 
-  /** Whether calls get filter facts: messages for this store need their header names only then. */
-  get gathersFacts(): boolean { return this.gatherFacts; }
   /** Calls held (not counting summarised ones). */
   get size(): number { return this.ordered.length - this.head; }
   get messagesSeen(): number { return this.messageCount; }
@@ -101,7 +100,7 @@ export class CallStore {
       this.hold(state);
     }
     this.update(state, m);
-    if (this.gatherFacts) {
+    if (this.gathersFacts) {
       addFacts(state, m, state, this.textLists);
       const names = new HeaderNameSet(this.headerIndex);
       for (const h of msg.headers) names.add(h.name);
@@ -132,11 +131,11 @@ export class CallStore {
       const to = s.toS < 0 ? '' : utf8(raw, s.toS, s.toE);
       state = this.open(callId, m, from, to);
       // open() put this message's From/To numbers in the facts already.
-      if (this.gatherFacts) primeScannedMemo(state, s);
+      if (this.gathersFacts) primeScannedMemo(state, s);
       this.hold(state);
     }
     this.update(state, m);
-    if (this.gatherFacts) this.addScannedFacts(state, m, s);
+    if (this.gathersFacts) this.addScannedFacts(state, m, s);
     this.countRepeat(state, m, scannedTransactionKey(s));
     if (s.kind === 'request') {
       if (state.firstMethod === null) state.firstMethod = s.method;
@@ -220,7 +219,7 @@ export class CallStore {
     };
     const shared = (s: string): string => (s === '' ? s : lists.share([s])[0]!);
     return new StoredCall(index, callId, m, shared(fromNumber), shared(toNumber), addresses.srcIps[0] ?? '', addresses.dstIps[0] ?? '',
-      addresses, this.gatherFacts ? this.headerIndex : null, this.options.keep?.(index, callId) ? [] : null);
+      addresses, this.gathersFacts ? this.headerIndex : null, this.options.keep?.(index, callId) ? [] : null);
   }
 
   /** Adds a message's header names (bit words over this store's index); unions are shared. */

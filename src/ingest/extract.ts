@@ -9,7 +9,7 @@
 import { issue, type Issue } from '../core/issue.js';
 import { DEFAULT_LIMITS, type LimitHit, type Limits } from '../core/limits.js';
 import type { CapturedMessage, MessageTransport } from '../calls/captured-message.js';
-import type { TransportPayload } from '../net/packet.js';
+import { endpoint, type TransportPayload } from '../net/packet.js';
 import { decodeHep } from '../net/hep.js';
 import { TcpReassembler } from '../net/tcp-stream.js';
 import { WebSocketParser } from '../net/websocket.js';
@@ -51,7 +51,7 @@ export class SipExtractor {
   /** SIP-framing, WebSocket and HEP issues, then the TCP reassembler's (gaps, evictions). */
   get issues(): Issue[] {
     const ws: Issue[] = [];
-    for (const mode of this.streams.values()) if (mode.kind === 'websocket') ws.push(...mode.ws.issues);
+    for (const [dir, mode] of this.streams) if (mode.kind === 'websocket') for (const i of mode.ws.issues) ws.push(inStream(dir, i));
     return [...this.tls.issues, ...this.own, ...ws, ...this.tcp.issues];
   }
   private readonly tcp: TcpReassembler;
@@ -288,4 +288,15 @@ class HepStreamFramer {
     }
     this.pending = Buffer.from(buf);
   }
+}
+
+/**
+ * A stream parser's issue as the input reports it: the direction and the byte
+ * of the stream go into its text, not into `offset`, which the report shows as
+ * a place in the file.
+ */
+function inStream(dir: string, i: Issue): Issue {
+  const [transport, srcIp, srcPort, dstIp, dstPort] = dir.split('|');
+  const where = `${transport} ${endpoint(srcIp!, Number(srcPort))} -> ${endpoint(dstIp!, Number(dstPort))}`;
+  return { code: i.code, detail: `${where}${i.offset === undefined ? '' : `, stream byte ${i.offset}`}: ${i.detail}` };
 }

@@ -21,9 +21,13 @@ export class IssueLog {
     else this.dropped++;
   }
 
-  /** Adds an issue whose detail names the frame it came from. */
+  /**
+   * Adds an issue whose detail names the frame it came from and, when known, the
+   * byte inside it. That byte is not kept as the issue's `offset`: an input's
+   * issues are shown as `FILE:offset N`, a position in the file, which a
+   * position inside one packet is not.
+   */
   addAt(frame: number, code: string, detail: string, offset?: number): void {
-    const d = `frame ${frame}: ${detail}`;
-    this.add(offset === undefined ? { code, detail: d } : { code, detail: d, offset });
+    this.add({ code, detail: offset === undefined ? `frame ${frame}: ${detail}` : `frame ${frame}, byte ${offset}: ${detail}` });
   }
 }

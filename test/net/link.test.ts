@@ -79,6 +79,9 @@ test('link: truncated headers and unknown link types become issues with the fram
   assert.deepEqual(decoder.issues.map((i) => i.code), [
     'link.truncated', 'link.truncated', 'link.truncated', 'link.truncated', 'link.bad-ip-version', 'link.unsupported', 'link.truncated',
   ]);
-  assert.match(decoder.issues[5].detail, /^frame 6: /);
+  assert.match(decoder.issues[5].detail, /^frame 6, byte 0: link type 147 /);
+  // A byte inside a packet is named in the text: an issue's offset would read as a place in the file.
+  assert.match(decoder.issues[4].detail, /^frame 5, byte 0: /);
+  assert.ok(decoder.issues.every((i) => i.offset === undefined));
   assert.equal(decoder.stats.malformed, 7);
 });

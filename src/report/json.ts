@@ -87,15 +87,25 @@ export function conversationToJson(call: Pick<Call, 'callId' | 'kept'>): { callI
  * calls would be a hundred megabytes held at once, on top of the calls.
  */
 export function writeCallsJson(calls: readonly Call[], write: (text: string) => void): void {
-  let chunk = '[';
+  writeChunked(calls, write, '[', (i) => (i === 0 ? '\n ' : ',\n '), calls.length === 0 ? ']\n' : '\n]\n');
+}
+
+/** `--ndjson`: one call object per line, the same text as in `writeCallsJson`. */
+export function writeCallsNdjson(calls: readonly Call[], write: (text: string) => void): void {
+  writeChunked(calls, write, '', () => '', '', '\n');
+}
+
+/** Calls as JSON text, written in pieces of about 64 KiB: not one write per call, nor one string of them all. */
+function writeChunked(calls: readonly Call[], write: (text: string) => void, open: string, before: (i: number) => string, close: string, after = ''): void {
+  let chunk = open;
   for (let i = 0; i < calls.length; i++) {
-    chunk += (i === 0 ? '\n ' : ',\n ') + callJsonText(calls[i]!);
+    chunk += before(i) + callJsonText(calls[i]!) + after;
     if (chunk.length > 65536) {
       write(chunk);
       chunk = '';
     }
   }
-  write(chunk + (calls.length === 0 ? ']\n' : '\n]\n'));
+  write(chunk + close);
 }
 
 /**

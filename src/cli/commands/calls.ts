@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import type { Call } from '../../calls/call.js';
-import { callToJson, writeCallsJson } from '../../report/json.js';
+import { writeCallsJson, writeCallsNdjson } from '../../report/json.js';
 import { renderCallsTable } from '../../report/calls-text.js';
 import { isActive } from '../../calls/filter.js';
 import { addFilterOptions, filterFromFlags, type FilterFlags } from '../filter-options.js';
@@ -40,7 +40,7 @@ export async function runCalls(files: string[], flags: CallsFlags, io: Io): Prom
   const calls = sortCalls(await source.list({ filter }), flags.sort);
   await source.close();
   if (flags.ndjson) {
-    for (const c of calls) io.out(JSON.stringify(callToJson(c)) + '\n');
+    writeCallsNdjson(calls, io.out);
   } else if (flags.json) {
     writeCallsJson(calls, io.out);
   } else {

@@ -165,7 +165,7 @@ async function take(it: AsyncIterator<Buffer>): Promise<Chunks> {
 async function feed(decoder: CaptureDecoder, chunks: Chunks, sink: FrameSink, result: ReadResult): Promise<void> {
   const finish = () => {
     decoder.end(sink);
-    result.issues.push(...decoder.issues);
+    for (const i of decoder.issues) result.issues.push(i);
     result.fatal = decoder.fatal;
   };
   decoder.push(chunks.head, sink);

@@ -95,7 +95,7 @@ export async function storedFindings(store: StoreBackend, { calls }: StoredCalls
   const findings: Finding[] = [];
   await diagnoseStore(store, await loadContext(store), calls.map((c) => c.index), {
     ...(region === undefined ? {} : { region }),
-    onBatch: async (batch) => { findings.push(...batch); },
+    onBatch: async (batch) => { for (const f of batch) findings.push(f); },
   });
   return findings;
 }

@@ -76,7 +76,7 @@ export function pairMessages(before: Side, after: Side): Pairing {
   // Same number of sightings on both sides: nth with nth; these also give the clock offset.
   const uneven: { b: number[]; a: number[] }[] = [];
   for (const g of groups.values()) {
-    if (g.a.length === 0) left.push(...g.b);
+    if (g.a.length === 0) for (const i of g.b) left.push(i);
     else if (g.b.length === g.a.length) g.b.forEach((i, n) => add(i, g.a[n]!));
     else uneven.push(g);
   }
@@ -97,7 +97,7 @@ export function pairMessages(before: Side, after: Side): Pairing {
       taken.add(best);
       if (fewerAfter) add(best, x); else add(x, best);
     }
-    if (fewerAfter) left.push(...g.b.filter((i) => !taken.has(i)));
+    if (fewerAfter) for (const i of g.b) if (!taken.has(i)) left.push(i);
   }
   left.sort((p, q) => p - q);
 

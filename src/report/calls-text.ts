@@ -42,9 +42,22 @@ function fit(text: string, width: number): string {
 }
 
 /** A table of calls; flexible columns shrink to keep each line within `width`. */
-export function renderCallsTable(calls: Call[], width = 120): string {
-  const rows = calls.map((c) => COLUMNS.map((col) => safeInline(col.cell(c))));
-  const widths = COLUMNS.map((col, i) => Math.max(col.title.length, ...rows.map((r) => r[i]!.length)));
+export function renderCallsTable(calls: readonly Call[], width = 120): string {
+  const parts: string[] = [];
+  writeCallsTable(calls, width, (text) => parts.push(text));
+  return parts.join('');
+}
+
+/**
+ * `renderCallsTable` written in pieces of about 64 KiB. Cells are made twice (for
+ * the widths, then for the lines) rather than held: 270 000 calls would hold
+ * 2.4 million strings at once.
+ */
+export function writeCallsTable(calls: readonly Call[], width: number, write: (text: string) => void): void {
+  const widths = COLUMNS.map((col) => col.title.length);
+  for (const c of calls) {
+    for (let i = 0; i < COLUMNS.length; i++) widths[i] = Math.max(widths[i]!, safeInline(COLUMNS[i]!.cell(c)).length);
+  }
   const gap = 2;
   let total = widths.reduce((a, b) => a + b, 0) + gap * (widths.length - 1);
   // Shrink the widest flexible column first, down to 8 characters, until the table fits.
@@ -61,8 +74,16 @@ export function renderCallsTable(calls: Call[], width = 120): string {
     cells.map((text, i) => {
       const t = fit(text, widths[i]!);
       return COLUMNS[i]!.right ? t.padStart(widths[i]!) : t.padEnd(widths[i]!);
-    }).join(' '.repeat(gap)).trimEnd();
-  return [line(COLUMNS.map((c) => c.title)), ...rows.map(line)].join('\n') + '\n';
+    }).join(' '.repeat(gap)).trimEnd() + '\n';
+  let chunk = line(COLUMNS.map((c) => c.title));
+  for (const c of calls) {
+    chunk += line(COLUMNS.map((col) => safeInline(col.cell(c))));
+    if (chunk.length > 65536) {
+      write(chunk);
+      chunk = '';
+    }
+  }
+  write(chunk);
 }
 
 /** The shell's `show conversations` line: `[IDX] TIME: METHOD FROM->TO`. */

@@ -12,6 +12,7 @@
 import { createColors } from 'picocolors';
 import { safeInline } from '../core/sanitize.js';
 import type { Ladder, LadderArrow } from './ladder.js';
+import { maxOf } from '../core/max.js';
 
 export interface LadderTextOptions {
   /** Terminal columns to fit (default 80). */
@@ -51,7 +52,7 @@ export function renderLadderText(ladder: Ladder, opts: LadderTextOptions = {}): 
   const clean = (s: string): string => printable(s, opts.unicode !== false);
   const paint = painter(opts.color === true);
   const n = Math.max(1, ladder.endpoints.length);
-  const ideal = Math.max(...ladder.arrows.map((a) => clean(arrowText(a)).length + 6), ...ladder.endpoints.map((e) => e.address.length + 2), MIN_SPACING);
+  const ideal = Math.max(maxOf(ladder.arrows.map((a) => clean(arrowText(a)).length + 6)), maxOf(ladder.endpoints.map((e) => e.address.length + 2)), MIN_SPACING);
   const spacing = Math.min(MAX_SPACING, ideal, Math.floor((width - TIME_WIDTH) / n));
   const title = paint('dim', clean(`Call-ID ${ladder.callId}`)) + '\n';
   if (spacing < MIN_SPACING) return title + renderList(ladder, clean, paint, g);
@@ -60,7 +61,7 @@ export function renderLadderText(ladder: Ladder, opts: LadderTextOptions = {}): 
   const fits = ladder.endpoints.every((e) => e.address.length < spacing);
   const letters = ladder.endpoints.map((_, i) => columnLetter(i));
   // The first lifeline sits just right of the time column, leaving room for half a heading.
-  const widest = fits ? Math.max(...ladder.endpoints.map((e) => Math.min(spacing - 1, Math.max(e.address.length, clean(e.name ?? '').length)))) : 2;
+  const widest = fits ? maxOf(ladder.endpoints.map((e) => Math.min(spacing - 1, Math.max(e.address.length, clean(e.name ?? '').length)))) : 2;
   const half = Math.min(Math.floor(spacing / 2), Math.ceil(widest / 2));
   const center = (col: number): number => TIME_WIDTH + col * spacing + half;
   const total = Math.min(width, center(n - 1) + spacing);

@@ -305,7 +305,7 @@ class DuckDbStore implements StoreBackend {
     const out: MessageRow[] = [];
     for (const p of parts) {
       const r = await rows(this.conn, `${SELECT_MESSAGE} WHERE m.run = $1 AND m.run_call = $2`, [p[0] as number, p[1] as bigint]);
-      out.push(...r.map(toMessageRow));
+      for (const row of r) out.push(toMessageRow(row));
     }
     return out.sort((a, b) => a.seq - b.seq);
   }

@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import type { Call } from '../../calls/call.js';
 import { writeCallsJson, writeCallsNdjson } from '../../report/json.js';
-import { renderCallsTable } from '../../report/calls-text.js';
+import { writeCallsTable } from '../../report/calls-text.js';
 import { isActive } from '../../calls/filter.js';
 import { addFilterOptions, filterFromFlags, type FilterFlags } from '../filter-options.js';
 import { openCallSource } from '../call-source.js';
@@ -44,7 +44,7 @@ export async function runCalls(files: string[], flags: CallsFlags, io: Io): Prom
   } else if (flags.json) {
     writeCallsJson(calls, io.out);
   } else {
-    io.out(renderCallsTable(calls, io.outIsTty ? io.columns : 160));
+    writeCallsTable(calls, io.outIsTty ? io.columns : 160, io.out);
     io.out(totalLine(calls.length, source.totalMessages, source.summarisedCalls) + '\n');
   }
   return exitCode;

@@ -9,7 +9,7 @@
 import type { Command } from 'commander';
 import { DEFAULT_BPF } from '../../capture/live.js';
 import { CallStore } from '../../calls/store.js';
-import { renderCallsTable } from '../../report/calls-text.js';
+import { writeCallsTable } from '../../report/calls-text.js';
 import { runLiveCapture, summaryLine } from '../live-run.js';
 import { CliError, Exit, type Io } from '../io.js';
 import { addKeylogOption, keylogFromFlags, type KeylogFlags } from '../keylog-option.js';
@@ -64,7 +64,7 @@ export async function runCaptureCommand(flags: CaptureFlags, io: Io): Promise<nu
     }, io);
     // NDJSON on stdout already carried every call; the summary is for the person, on stderr.
     const say = ndjson ? io.err : io.out;
-    if (!ndjson && store.size > 0) io.out(renderCallsTable(store.calls(), io.columns));
+    if (!ndjson && store.size > 0) writeCallsTable(store.calls(), io.columns, io.out);
     say(summaryLine(summary) + '\n');
     if (flags.w !== undefined) say(`wrote ${flags.w}\n`);
     reportRunLimits(summary.iface, summary.limitHits, store, io, limits);

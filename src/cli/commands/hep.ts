@@ -11,7 +11,7 @@
 import type { Command } from 'commander';
 import type { ListenAddress } from '../../capture/hep-listener.js';
 import { CallStore } from '../../calls/store.js';
-import { renderCallsTable } from '../../report/calls-text.js';
+import { writeCallsTable } from '../../report/calls-text.js';
 import { writeCallsJson } from '../../report/json.js';
 import { describe, hepSummaryLine, runHepCollector } from '../hep-run.js';
 import { CliError, Exit, type Io } from '../io.js';
@@ -96,7 +96,7 @@ export async function runHepCommand(flags: HepFlags, io: Io): Promise<number> {
       io.err(hepSummaryLine(summary) + '\n');
       if (wrote !== undefined) io.err(wrote + '\n');
     } else {
-      if (store.size > 0) io.out(renderCallsTable(store.calls(), io.columns));
+      if (store.size > 0) writeCallsTable(store.calls(), io.columns, io.out);
       io.out(hepSummaryLine(summary) + '\n');
       if (wrote !== undefined) io.out(wrote + '\n');
     }

@@ -13,6 +13,7 @@ import { isInitialInvite } from '../dialog.js';
 import { destination, label, source, timeOf } from '../message-facts.js';
 import type { Draft, Rule } from '../rule.js';
 import { clientTransactions, statusAt } from '../transactions.js';
+import { maxOf } from '../../core/max.js';
 
 /** RFC 3261 §16.6 step 11: timer C is greater than 3 minutes. */
 export const TIMER_C = 180;
@@ -40,7 +41,7 @@ export const timingNoAnswer: Rule = {
         if (!TIMEOUTS.has(statusAt(messages, final))) continue;
         ending = `${label(messages[final]!)} after ${round(timeOf(messages[final]!) - t0)} s`;
       } else {
-        const last = Math.max(...[...t.copies, ...t.responses].map((j) => timeOf(messages[j]!)));
+        const last = maxOf([...t.copies, ...t.responses].map((j) => timeOf(messages[j]!)));
         const waited = captureEnd(calls) - last;
         if (waited <= TIMER_C) continue;
         ending = `no final response in the ${round(captureEnd(calls) - t0)} s the capture went on`;

@@ -11,7 +11,7 @@ import { compileFilter, isActive, type Filter } from '../calls/filter.js';
 import { CallStore, type CallStoreOptions } from '../calls/store.js';
 import { loadInputs, type InputReport } from '../ingest/load.js';
 import type { KeyLog } from '../tls/keylog.js';
-import { Exit, type Io } from './io.js';
+import { CliError, Exit, type Io } from './io.js';
 import { callSummaryWarning, defaultLimits } from './limit-options.js';
 import { progressBar } from './progress.js';
 
@@ -55,6 +55,34 @@ export async function loadFiltered(files: string[], io: Io, filter: Filter, keyl
   const loaded = await loadForCommand(files, io, { keep: () => true, facts: isActive(filter) }, keylog, limits);
   const all = loaded.store.calls();
   return { all, calls: isActive(filter) ? all.filter(compileFilter(filter)) : all, exitCode: loaded.exitCode };
+}
+
+/**
+ * The calls `filter` keeps, with their messages, holding no other call's: a first
+ * read finds them by their summaries, a second keeps only their messages (`export
+ * --where` of one call from a capture of gigabytes holds that call, not the file).
+ * Without a filter, or from stdin (read once), it is `loadFiltered`.
+ */
+export async function loadSelected(files: string[], io: Io, filter: Filter, keylog?: KeyLog, limits: Limits = defaultLimits()): Promise<{ calls: Call[]; exitCode: number }> {
+  if (!isActive(filter) || files.includes('-')) return loadFiltered(files, io, filter, keylog, limits);
+  const { wanted, exitCode } = await selectCalls(files, io, filter, keylog, limits);
+  // Warnings were printed by the first read; the second only shows its progress.
+  const store = new CallStore({ maxCalls: limits.maxCalls, facts: false, keep: (index, callId) => wanted.get(index) === callId });
+  const progress = progressBar(io);
+  await loadInputs(files, store, { onProgress: progress?.update, keylog, limits });
+  progress?.finish();
+  const calls = store.calls().filter((c) => wanted.get(c.index) === c.callId);
+  if (calls.length !== wanted.size) throw new CliError('the inputs changed between the two reads (a capture still being written?): export again once they are complete');
+  return { calls, exitCode };
+}
+
+/** Index → Call-ID of the calls `filter` keeps; the summaries are dropped before the second read. */
+async function selectCalls(files: string[], io: Io, filter: Filter, keylog: KeyLog | undefined, limits: Limits): Promise<{ wanted: Map<number, string>; exitCode: number }> {
+  const listed = await loadForCommand(files, io, { facts: true }, keylog, limits);
+  const keep = compileFilter(filter);
+  const wanted = new Map<number, string>();
+  for (const c of listed.store.calls()) if (keep(c)) wanted.set(c.index, c.callId);
+  return { wanted, exitCode: listed.exitCode };
 }
 
 function where(i: Issue): string {

@@ -9,7 +9,7 @@ import { exportCalls, exportFormatOf } from '../export-run.js';
 import type { Call } from '../../calls/call.js';
 import { checkInputs, openStoreForCommand, storedCalls, keepMessages } from '../call-source.js';
 import { addFilterOptions, filterFromFlags, type FilterFlags } from '../filter-options.js';
-import { loadFiltered } from '../inputs.js';
+import { loadSelected } from '../inputs.js';
 import { addKeylogOption, keylogFromFlags, type KeylogFlags } from '../keylog-option.js';
 import { addLimitOptions, limitsFromFlags, type LimitFlags } from '../limit-options.js';
 import { Exit, type Io } from '../io.js';
@@ -40,7 +40,7 @@ export async function runExport(files: string[], flags: ExportFlags, io: Io): Pr
       await store.close();
     }
   } else {
-    ({ calls, exitCode } = await loadFiltered(files, io, filter, keylog, limitsFromFlags(flags)));
+    ({ calls, exitCode } = await loadSelected(files, io, filter, keylog, limitsFromFlags(flags)));
   }
   // A store keeps SIP messages, not the frames that carried them: pcap/pcapng frames are rebuilt around them.
   const rebuild = flags.store !== undefined;

@@ -67,6 +67,11 @@ export function isActive(filter: Filter): boolean {
   return filter.clauses.length > 0;
 }
 
+/** What a call store must gather for `filter` (CallStoreOptions): facts for any clause, header names for `has`. */
+export function factsNeeded(filter: Filter): { facts: boolean; headerNames: boolean } {
+  return { facts: isActive(filter), headerNames: filter.clauses.some((c) => c.type === 'has') };
+}
+
 /** Builds the predicate once, so a filter over 270 000 calls does not re-parse values per call. */
 export function compileFilter(filter: Filter): (call: Call) => boolean {
   if (filter.clauses.length === 0) return () => true;

@@ -14,7 +14,7 @@ import { HeaderNameIndex, HeaderNameSet, orWords, type Call } from './call.js';
 import type { CapturedMessage } from './captured-message.js';
 import { partyNumber } from '../sip/number.js';
 import { addFacts, addScannedFacts, primeScannedMemo } from './facts.js';
-import { StoredCall } from './stored-call.js';
+import { NO_FACTS, NO_HEADER_NAMES, StoredCall } from './stored-call.js';
 import { TransactionLog } from './transaction-log.js';
 import { CallIdTable, isAscii } from './call-id-table.js';
 import { ListInterner } from './intern.js';
@@ -41,6 +41,11 @@ export interface CallStoreOptions {
    * fifth of the time of listing a large capture, and nothing else reads it.
    */
   facts?: boolean;
+  /**
+   * Gather the header names seen in each call (`has` filters); default: as `facts`.
+   * The costliest fact: a filter on numbers or addresses does without it.
+   */
+  headerNames?: boolean;
 }
 
 /** The calls dropped beyond `maxCalls`, as totals: how many, by first method and by final status. */
@@ -71,6 +76,8 @@ export class CallStore {
   private readonly maxCalls: number;
   /** Whether calls get filter facts (`CallStoreOptions.facts`): messages for this store need their header names only then. */
   readonly gathersFacts: boolean;
+  /** Whether calls get their header names (`CallStoreOptions.headerNames`): scanned messages need them only then. */
+  readonly gathersNames: boolean;
   readonly summarised: CallSummary = { calls: 0, messages: 0, byFirstMethod: new Map(), byFinalStatus: new Map() };
   /** Header-name bitset of each scanned name layout, in this store's name index. */
   private readonly layoutWords = new Map<HeaderNameList, readonly number[]>();
@@ -80,6 +87,7 @@ export class CallStore {
   constructor(private readonly options: CallStoreOptions = {}) {
     this.maxCalls = options.maxCalls ?? Infinity;
     this.gathersFacts = options.facts ?? true;
+    this.gathersNames = this.gathersFacts && (options.headerNames ?? true);
   }
 
   /** Calls held (not counting summarised ones). */
@@ -100,8 +108,8 @@ export class CallStore {
       this.hold(state);
     }
     this.update(state, m);
-    if (this.gathersFacts) {
-      addFacts(state, m, state, this.textLists);
+    if (this.gathersFacts) addFacts(state, m, state, this.textLists);
+    if (this.gathersNames) {
       const names = new HeaderNameSet(this.headerIndex);
       for (const h of msg.headers) names.add(h.name);
       this.addNameWords(state, names.bits());
@@ -135,7 +143,8 @@ export class CallStore {
       this.hold(state);
     }
     this.update(state, m);
-    if (this.gathersFacts) this.addScannedFacts(state, m, s);
+    if (this.gathersNames) this.addScannedNames(state, s);
+    if (this.gathersFacts) addScannedFacts(state, m, s, state, this.textLists);
     this.countRepeat(state, m, scannedTransactionKey(s));
     if (s.kind === 'request') {
       if (state.firstMethod === null) state.firstMethod = s.method;
@@ -144,8 +153,8 @@ export class CallStore {
     }
   }
 
-  /** Header names and filter facts of a clean scanned message. */
-  private addScannedFacts(state: StoredCall, m: CapturedMessage, s: ScannedMessage): void {
+  /** The header names of a clean scanned message, as bit words shared by every message of its layout. */
+  private addScannedNames(state: StoredCall, s: ScannedMessage): void {
     let words = this.layoutWords.get(s.names);
     if (words === undefined) {
       const set = new HeaderNameSet(this.headerIndex);
@@ -154,7 +163,6 @@ export class CallStore {
       this.layoutWords.set(s.names, words);
     }
     this.addNameWords(state, words);
-    addScannedFacts(state, m, s, state, this.textLists);
   }
 
   /** The call held under this arrival index (-1: none). */
@@ -219,7 +227,7 @@ export class CallStore {
     };
     const shared = (s: string): string => (s === '' ? s : lists.share([s])[0]!);
     return new StoredCall(index, callId, m, shared(fromNumber), shared(toNumber), addresses.srcIps[0] ?? '', addresses.dstIps[0] ?? '',
-      addresses, this.gathersFacts ? this.headerIndex : null, this.options.keep?.(index, callId) ? [] : null);
+      addresses, this.gathersNames ? this.headerIndex : this.gathersFacts ? NO_HEADER_NAMES : NO_FACTS, this.options.keep?.(index, callId) ? [] : null);
   }
 
   /** Adds a message's header names (bit words over this store's index); unions are shared. */

@@ -7,12 +7,24 @@
  * answered) lives on it too.
  */
 import type { Timestamp } from '../core/time.js';
-import { HeaderNameBits, type Call, type CallFacts, type HeaderNameIndex, type HeaderNames } from './call.js';
+import { HeaderNameBits, type Call, type CallFacts, HeaderNameIndex, type HeaderNames } from './call.js';
 import type { CapturedMessage } from './captured-message.js';
 import type { FactsMemo } from './facts.js';
 
 const NO_WORDS: readonly number[] = Object.freeze([]);
 const NONE: readonly string[] = Object.freeze([]);
+
+/**
+ * What a store that gathers less leaves out of its calls: reading it throws, so
+ * a filter never runs on facts that were never gathered.
+ */
+export const NO_FACTS = Object.freeze({ missing: 'call facts', option: 'facts: false' });
+export const NO_HEADER_NAMES = Object.freeze({ missing: 'header names', option: 'headerNames: false' });
+type Missing = typeof NO_FACTS | typeof NO_HEADER_NAMES;
+
+function notGathered(m: Missing): Error {
+  return new Error(`${m.missing} were not gathered: the store was made with ${m.option}`);
+}
 
 /** Numbers from Diversion / P-Asserted-Identity / P-Preferred-Identity: most calls have none. */
 interface ExtraNumbers {
@@ -62,8 +74,8 @@ export class StoredCall implements Call, CallFacts, FactsMemo {
     readonly dstIp: string,
     /** Addresses of the first message (shared lists); the numbers start as `[from]` and `[to]`. */
     addresses: Pick<CallFacts, 'srcIps' | 'dstIps'>,
-    /** Null when the store does not gather facts (`CallStoreOptions.facts`): `facts` then throws. */
-    private readonly names: HeaderNameIndex | null,
+    /** The store's header-name index, or what the store does not gather (`CallStoreOptions`): reading that throws. */
+    private readonly names: HeaderNameIndex | Missing,
     public kept: CapturedMessage[] | null,
   ) {
     this.startSec = this.endSec = at.sec;
@@ -105,18 +117,13 @@ export class StoredCall implements Call, CallFacts, FactsMemo {
   }
 
   get facts(): CallFacts {
-    this.nameIndex();
+    if (this.names === NO_FACTS) throw notGathered(this.names);
     return this;
   }
 
   get headerNames(): HeaderNames {
-    return new HeaderNameBits(this.nameIndex(), this.nameWords);
-  }
-
-  /** The store's header-name index; throws when the store gathers no facts, so a filter never runs on empty ones. */
-  private nameIndex(): HeaderNameIndex {
-    if (this.names === null) throw new Error('call facts were not gathered: the store was made with facts: false');
-    return this.names;
+    if (!(this.names instanceof HeaderNameIndex)) throw notGathered(this.names);
+    return new HeaderNameBits(this.names, this.nameWords);
   }
 
   get start(): Timestamp {

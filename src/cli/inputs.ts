@@ -7,7 +7,7 @@ import { safeInline } from '../core/sanitize.js';
 import type { Issue } from '../core/issue.js';
 import { DEFAULT_LIMITS, limitWarning, type LimitHit, type Limits } from '../core/limits.js';
 import type { Call } from '../calls/call.js';
-import { compileFilter, isActive, type Filter } from '../calls/filter.js';
+import { compileFilter, factsNeeded, isActive, type Filter } from '../calls/filter.js';
 import { CallStore, type CallStoreOptions } from '../calls/store.js';
 import { loadInputs, type InputReport } from '../ingest/load.js';
 import type { KeyLog } from '../tls/keylog.js';
@@ -52,7 +52,7 @@ export interface LoadedCalls {
  * `filter`; the calls' filter facts are gathered only when the filter needs them.
  */
 export async function loadFiltered(files: string[], io: Io, filter: Filter, keylog?: KeyLog, limits?: Limits): Promise<LoadedCalls> {
-  const loaded = await loadForCommand(files, io, { keep: () => true, facts: isActive(filter) }, keylog, limits);
+  const loaded = await loadForCommand(files, io, { keep: () => true, ...factsNeeded(filter) }, keylog, limits);
   const all = loaded.store.calls();
   return { all, calls: isActive(filter) ? all.filter(compileFilter(filter)) : all, exitCode: loaded.exitCode };
 }
@@ -78,7 +78,7 @@ export async function loadSelected(files: string[], io: Io, filter: Filter, keyl
 
 /** Index → Call-ID of the calls `filter` keeps; the summaries are dropped before the second read. */
 async function selectCalls(files: string[], io: Io, filter: Filter, keylog: KeyLog | undefined, limits: Limits): Promise<{ wanted: Map<number, string>; exitCode: number }> {
-  const listed = await loadForCommand(files, io, { facts: true }, keylog, limits);
+  const listed = await loadForCommand(files, io, factsNeeded(filter), keylog, limits);
   const keep = compileFilter(filter);
   const wanted = new Map<number, string>();
   for (const c of listed.store.calls()) if (keep(c)) wanted.set(c.index, c.callId);

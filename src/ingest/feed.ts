@@ -19,7 +19,7 @@ export interface Feed {
 
 export function createFeed(store: CallStore, source: number, keylog?: KeyLog, limits: Limits = DEFAULT_LIMITS): Feed {
   const decoder = new PacketDecoder({ maxFragmentDatagrams: limits.maxFragments, maxFragmentBytes: limits.maxFragmentBytes });
-  const extractor = new SipExtractor((m) => store.add(m), source, { keylog, limits, headerNames: store.gathersFacts });
+  const extractor = new SipExtractor((m) => store.add(m), source, { keylog, limits, headerNames: store.gathersNames });
   return {
     decoder,
     extractor,

@@ -1,7 +1,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { CallStore } from '../../src/calls/store.js';
-import { compileFilter, describeFilter, FilterSyntaxError, parseClause, type Filter } from '../../src/calls/filter.js';
+import { compileFilter, describeFilter, factsNeeded, FilterSyntaxError, parseClause, type Filter } from '../../src/calls/filter.js';
 import { captured, request } from '../helpers/messages.js';
 
 function calls() {
@@ -49,4 +49,11 @@ test('bad clauses say what is wrong', () => {
   assert.throws(() => parseClause('srcnumber 1'), (e: unknown) => e instanceof FilterSyntaxError && /unknown filter type 'srcnumber'/.test(e.message));
   assert.throws(() => parseClause('srcip'), /needs a value/);
   assert.throws(() => parseClause('  '), /needs a type/);
+});
+
+test('factsNeeded: nothing without a clause, header names only for has', () => {
+  const of = (...clauses: string[]) => factsNeeded({ clauses: clauses.map(parseClause), condition: 'or' });
+  assert.deepEqual(of(), { facts: false, headerNames: false });
+  assert.deepEqual(of('dstnum 26201', 'ip 10.0.0.0/8'), { facts: true, headerNames: false });
+  assert.deepEqual(of('srcnum 1', 'has Diversion'), { facts: true, headerNames: true });
 });

@@ -3,8 +3,9 @@
  * shared corpus and the examples is read once, and each message goes to one
  * store as scanned (the ingest path) and to another fully parsed (the path of
  * live feeds and tests). Summaries and filter facts must be identical. A
- * third store gathers no filter facts (`calls` without a filter): the same
- * summaries, and asking it for facts is an error, never an empty answer.
+ * third store gathers no filter facts (`calls` without a filter), a fourth no
+ * header names (a filter without `has`): the same summaries and other facts,
+ * and asking either for what it skipped is an error, never an empty answer.
  */
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
@@ -20,15 +21,10 @@ import { isCleanScan } from '../../src/sip/scan.js';
 import { callToJson } from '../../src/report/json.js';
 import { CAPTURES, EXAMPLES } from '../helpers/paths.js';
 
-function summary(c: Call): unknown {
+function summary(c: Call, withNames = true): unknown {
   const f = c.facts;
-  return {
-    ...callToJson(c),
-    facts: {
-      srcIps: f.srcIps, dstIps: f.dstIps, fromNumbers: f.fromNumbers, toNumbers: f.toNumbers,
-      diversion: f.diversion, pai: f.pai, ppi: f.ppi, headerNames: [...f.headerNames].sort(),
-    },
-  };
+  const numbers = { srcIps: f.srcIps, dstIps: f.dstIps, fromNumbers: f.fromNumbers, toNumbers: f.toNumbers, diversion: f.diversion, pai: f.pai, ppi: f.ppi };
+  return { ...callToJson(c), facts: withNames ? { ...numbers, headerNames: [...f.headerNames].sort() } : numbers };
 }
 
 const files = [
@@ -43,20 +39,25 @@ test('scanned and fully parsed messages build the same calls', async () => {
     const fast = new CallStore();
     const slow = new CallStore();
     const bare = new CallStore({ facts: false });
+    const nameless = new CallStore({ headerNames: false });
     const decoder = new PacketDecoder();
     const extractor = new SipExtractor((m) => {
       if (isCleanScan(m.msg)) scanned++;
       slow.add({ ...m, msg: parseSipMessage(Buffer.from(m.msg.raw)) ?? m.msg });
       fast.add(m);
       bare.add({ ...m });
+      nameless.add({ ...m });
     });
     await readCapture(file, (f) => decoder.push(f, (p) => extractor.push(p)));
     decoder.end();
     extractor.end();
-    assert.deepEqual(fast.calls().map(summary), slow.calls().map(summary), file);
+    assert.deepEqual(fast.calls().map((c) => summary(c)), slow.calls().map((c) => summary(c)), file);
     // `calls` without a filter skips the facts: the listing itself must not change.
     assert.deepEqual(bare.calls().map(callToJson), fast.calls().map(callToJson), file);
-    for (const c of bare.calls()) assert.throws(() => c.facts, /not gathered/);
+    for (const c of bare.calls()) assert.throws(() => c.facts, /call facts were not gathered/);
+    // A filter without `has` needs no header names: every other fact is the same.
+    assert.deepEqual(nameless.calls().map((c) => summary(c, false)), fast.calls().map((c) => summary(c, false)), file);
+    for (const c of nameless.calls()) assert.throws(() => c.facts.headerNames, /header names were not gathered/);
   }
   assert.ok(scanned > 1000, `the corpus exercises the scan (${scanned} messages)`);
 });

@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import type { Call } from '../../calls/call.js';
 import { writeCallsJson, writeCallsNdjson } from '../../report/json.js';
 import { writeCallsTable } from '../../report/calls-text.js';
-import { isActive } from '../../calls/filter.js';
+import { factsNeeded } from '../../calls/filter.js';
 import { addFilterOptions, filterFromFlags, type FilterFlags } from '../filter-options.js';
 import { openCallSource } from '../call-source.js';
 import { addKeylogOption, keylogFromFlags, type KeylogFlags } from '../keylog-option.js';
@@ -35,8 +35,8 @@ export function totalLine(calls: number, messages: number, summarised: number): 
 export async function runCalls(files: string[], flags: CallsFlags, io: Io): Promise<number> {
   const filter = filterFromFlags(flags);
   sortCalls([], flags.sort);
-  // Without a filter nothing reads the calls' filter facts: skip gathering them.
-  const { source, exitCode } = await openCallSource(files, flags.store, io, { facts: isActive(filter) }, keylogFromFlags(flags, io), limitsFromFlags(flags));
+  // Only what the filter reads is gathered: nothing without one, header names only for `has`.
+  const { source, exitCode } = await openCallSource(files, flags.store, io, factsNeeded(filter), keylogFromFlags(flags, io), limitsFromFlags(flags));
   const calls = sortCalls(await source.list({ filter }), flags.sort);
   await source.close();
   if (flags.ndjson) {

@@ -74,7 +74,7 @@ export class CallStore {
   private head = 0;
   private base = 0;
   private readonly maxCalls: number;
-  /** Whether calls get filter facts (`CallStoreOptions.facts`): messages for this store need their header names only then. */
+  /** Whether calls get filter facts (`CallStoreOptions.facts`). */
   readonly gathersFacts: boolean;
   /** Whether calls get their header names (`CallStoreOptions.headerNames`): scanned messages need them only then. */
   readonly gathersNames: boolean;

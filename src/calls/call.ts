@@ -85,7 +85,8 @@ export class HeaderNameIndex {
   }
 }
 
-const NO_WORDS: readonly number[] = Object.freeze([]);
+/** The empty set of header-name bits, shared. */
+export const NO_WORDS: readonly number[] = Object.freeze([]);
 
 /** Where a set shares its word arrays (a `ListInterner<number>`). */
 interface WordLists {

@@ -7,11 +7,10 @@
  * answered) lives on it too.
  */
 import type { Timestamp } from '../core/time.js';
-import { HeaderNameBits, type Call, type CallFacts, HeaderNameIndex, type HeaderNames } from './call.js';
+import { HeaderNameBits, HeaderNameIndex, NO_WORDS, type Call, type CallFacts, type HeaderNames } from './call.js';
 import type { CapturedMessage } from './captured-message.js';
 import type { FactsMemo } from './facts.js';
 
-const NO_WORDS: readonly number[] = Object.freeze([]);
 const NONE: readonly string[] = Object.freeze([]);
 
 /**

@@ -89,7 +89,8 @@ export class Session {
     const missing = calls.filter((c) => c.kept === null);
     if (missing.length === 0) return;
     const wanted = new Set(missing.map((c) => c.callId));
-    const again = new CallStore({ keep: (_index, callId) => wanted.has(callId) });
+    // Only the messages are wanted from this read: the calls' facts are the session store's.
+    const again = new CallStore({ facts: false, keep: (_index, callId) => wanted.has(callId) });
     const files = this.sources.slice(1).filter((f): f is string => f !== undefined);
     const unheld = `the messages of ${missing.length === 1 ? `conversation ${missing[0]!.index} are` : `${missing.length} conversations are`} not held in memory (the shell keeps ${formatBytes(this.keptBytes)} of messages) and`;
     for (const file of files) {

@@ -94,6 +94,9 @@ export async function exportCalls(files: readonly (string | undefined)[], calls:
   return { format, calls: calls.length, messages, packets };
 }
 
+/** Largest UDP payload of an IPv4 datagram (65,535 − 20 − 8); larger messages go as TCP. */
+const MAX_UDP_PAYLOAD = 65507;
+
 /**
  * Frames rebuilt around the messages themselves, in arrival order across the calls
  * (as they were read: reading the file back gives the same calls, first messages
@@ -103,9 +106,6 @@ export async function exportCalls(files: readonly (string | undefined)[], calls:
  * each, since SIP over SCTP or WebSocket may omit Content-Length and a TCP stream
  * could not be cut back into messages; TCP and TLS (its plaintext) become TCP.
  */
-/** Largest UDP payload of an IPv4 datagram (65,535 − 20 − 8); larger messages go as TCP. */
-const MAX_UDP_PAYLOAD = 65507;
-
 function rebuildFrames(calls: readonly Call[], format: 'pcap' | 'pcapng', write: (b: Buffer) => void): number {
   const messages = calls.flatMap((c) => c.kept ?? []).sort((a, b) => a.seq - b.seq);
   const writer = new PcapWriter(write, format, { nanoseconds: needsNanoseconds(calls) });
